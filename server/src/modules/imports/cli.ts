@@ -1,0 +1,3 @@
+import type { Command } from 'commander';
+// Placeholder until the importer lands (being written now).
+export function registerImportCommand(_program: Command): void {}

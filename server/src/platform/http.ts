@@ -1,0 +1,46 @@
+/** The HTTP server: Fastify with one error mapping, static web assets and module routes. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import multipart from '@fastify/multipart';
+import { AppError, httpStatusOf } from './errors.ts';
+
+export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+
+export interface HttpOptions { logLevel: string; maxUploadBytes?: number }
+
+export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: { level: opts.logLevel }, bodyLimit: 2 * 1024 * 1024, trustProxy: false });
+
+  await app.register(multipart, { limits: { fileSize: opts.maxUploadBytes ?? 1024 * 1024 * 1024, files: 1, fields: 10 } });
+
+  app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
+    if (err instanceof AppError) {
+      const status = httpStatusOf[err.code];
+      if (status >= 500) req.log.error(err);
+      return reply.status(status).send({ error: { code: err.code, message: err.message, details: err.details } });
+    }
+    const fe = err as FastifyError;
+    if (fe.statusCode && fe.statusCode < 500) {
+      const code = fe.statusCode === 413 ? 'too_large' : fe.statusCode === 415 ? 'unsupported_media' : 'bad_request';
+      return reply.status(fe.statusCode).send({ error: { code, message: fe.message, details: {} } });
+    }
+    req.log.error(err);
+    return reply.status(500).send({ error: { code: 'internal', message: 'internal error', details: {} } });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/') || !fs.existsSync(path.join(webDistDir, 'index.html'))) {
+      return reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: {} } });
+    }
+    // The console is a single-page app: unknown paths load it and it routes on the client.
+    return reply.type('text/html').sendFile('index.html');
+  });
+
+  if (fs.existsSync(webDistDir)) {
+    await app.register(fastifyStatic, { root: webDistDir, wildcard: false });
+  }
+  return app;
+}

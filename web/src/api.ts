@@ -1,0 +1,135 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+/**
+ * Typed fetch wrapper for the Minsheng API. Every error answer of the server has the shape
+ * `{error:{code, message, details?:{field?, ...}}}`; it is turned into an ApiError.
+ * Response bodies are not validated at runtime (the zod schemas stay on the server).
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export type Query = Record<string, string | number | null | undefined>;
+
+/** Builds `/api/...?a=b`, leaving out empty values. */
+export function apiUrl(path: string, query?: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return `/api${path}${qs ? `?${qs}` : ''}`;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+async function toApiError(res: Response): Promise<ApiError> {
+  let body: unknown = null;
+  try {
+    body = await res.json();
+  } catch {
+    // not JSON (proxy error page, server down...)
+  }
+  if (isRecord(body) && isRecord(body.error)) {
+    const err = body.error;
+    const details = isRecord(err.details) ? err.details : {};
+    return new ApiError(
+      res.status,
+      typeof err.code === 'string' ? err.code : `http_${res.status}`,
+      typeof err.message === 'string' ? err.message : res.statusText,
+      typeof details.field === 'string' ? details.field : undefined,
+      details,
+    );
+  }
+  return new ApiError(res.status, `http_${res.status}`, `HTTP ${res.status} ${res.statusText}`.trim());
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  query?: Query;
+  /** JSON-encoded unless it is FormData. */
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  let body: BodyInit | undefined;
+  if (opts.body instanceof FormData) {
+    body = opts.body;
+  } else if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(apiUrl(path, opts.query), { method: opts.method ?? 'GET', headers, body, signal: opts.signal });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
+  }
+  if (!res.ok) throw await toApiError(res);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+export const apiGet = <T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> =>
+  request<T>(path, { query, signal });
+
+export interface Loadable<T> {
+  data: T | undefined;
+  error: ApiError | undefined;
+  loading: boolean;
+  reload: () => void;
+}
+
+/**
+ * GET `path` (with `query`) whenever either changes; `path === null` skips the request.
+ * Stale answers of superseded requests are dropped.
+ */
+export function useApi<T>(path: string | null, query?: Query): Loadable<T> {
+  const [data, setData] = useState<T>();
+  const [error, setError] = useState<ApiError>();
+  const [loading, setLoading] = useState(path !== null);
+  const [tick, setTick] = useState(0);
+  const key = path === null ? null : apiUrl(path, query);
+  const queryRef = useRef(query);
+  queryRef.current = query;
+
+  useEffect(() => {
+    if (path === null) {
+      setLoading(false);
+      return;
+    }
+    const ctl = new AbortController();
+    setLoading(true);
+    setError(undefined);
+    apiGet<T>(path, queryRef.current, ctl.signal)
+      .then((d) => {
+        setData(d);
+        setLoading(false);
+      })
+      .catch((e: unknown) => {
+        if (ctl.signal.aborted) return;
+        setError(e instanceof ApiError ? e : new ApiError(0, 'client', e instanceof Error ? e.message : String(e)));
+        setLoading(false);
+      });
+    return () => ctl.abort();
+    // `key` captures path and query
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, tick]);
+
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return { data, error, loading, reload };
+}
