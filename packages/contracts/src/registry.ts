@@ -4,7 +4,12 @@ import {
   PersonRelationKind, Sex, SupportDuty,
 } from './enums.ts';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+/** A real calendar date written YYYY-MM-DD (2026-02-30 is refused). */
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').refine((v) => {
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(v);
+}, 'not a real calendar date');
+const isoDate = IsoDate;
 const regionCode = z.string().regex(/^\d{12}$/, 'expected a 12-digit division code');
 
 /** An income or asset item with the period it covers (收入/财产). */

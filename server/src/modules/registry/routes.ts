@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { HouseholdInput, PersonInput, PersonPatch, RelationInput } from '@minsheng/contracts';
+import { HouseholdInput, IsoDate, PersonInput, PersonPatch, RelationInput } from '@minsheng/contracts';
 import { z } from 'zod';
 import { CONSOLE_ACTOR, type AppContext } from '../../platform/context.ts';
 import { parseInput } from '../../platform/validate.ts';
@@ -7,7 +7,7 @@ import { addRelation } from './relations.ts';
 import * as service from './service.ts';
 
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
-const AsOfQuery = z.object({ asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').optional() });
+const AsOfQuery = z.object({ asOf: IsoDate.optional() });
 const SearchQuery = z.object({
   q: z.string().max(50).optional(),
   region: z.string().regex(/^\d{12}$/, 'expected a 12-digit division code').optional(),

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Runs the whole suite with vitest and ends with one plain line "N passed, N failed" read from
+// vitest's JSON report; exits non-zero on any failure. Extra arguments go to vitest.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+
+const report = '.vitest-report.json';
+fs.rmSync(report, { force: true });
+const db = process.env.MINSHENG_TEST_DATABASE_URL ? 'postgres' : 'pglite';
+console.log(`Running the suite on ${db} (mqtt: ${process.env.MINSHENG_TEST_MQTT_URL ? 'external' : 'embedded'})`);
+const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...process.argv.slice(2)], { stdio: 'inherit' });
+let passed = 0;
+let failed = 0;
+if (fs.existsSync(report)) {
+  const json = JSON.parse(fs.readFileSync(report, 'utf8'));
+  passed = json.numPassedTests ?? 0;
+  failed = (json.numFailedTests ?? 0) + (json.numRuntimeErrorTests ?? 0);
+  // A file that fails to load has no tests counted; count it as a failure.
+  for (const file of json.testResults ?? []) if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed += 1;
+} else {
+  failed = 1;
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || run.status !== 0 ? 1 : 0);
