@@ -10,6 +10,8 @@ const Env = z.object({
   MQTT_URL: z.string().url().optional(),
   /** Port of the embedded broker; never 1883, where a real broker may listen. */
   MQTT_PORT: z.coerce.number().int().min(0).max(65535).refine((p) => p !== 1883, 'MQTT_PORT must not be 1883').default(1884),
+  /** Demo mode (demo city, later demo accounts): on by default only in the embedded mode. */
+  DEMO: z.enum(['0', '1']).optional(),
   DEMO_PERSONS: z.coerce.number().int().min(0).default(20000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -21,6 +23,7 @@ export interface Config {
   databaseUrl: string | undefined;
   mqttUrl: string | undefined;
   mqttPort: number;
+  demo: boolean;
   demoPersons: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
 }
@@ -34,7 +37,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const e = parsed.data;
   return {
     port: e.PORT, host: e.HOST, dataDir: path.resolve(e.DATA_DIR), databaseUrl: e.DATABASE_URL,
-    mqttUrl: e.MQTT_URL, mqttPort: e.MQTT_PORT, demoPersons: e.DEMO_PERSONS, logLevel: e.LOG_LEVEL,
+    mqttUrl: e.MQTT_URL, mqttPort: e.MQTT_PORT,
+    demo: e.DEMO === undefined ? e.DATABASE_URL === undefined : e.DEMO === '1', demoPersons: e.DEMO_PERSONS, logLevel: e.LOG_LEVEL,
     ...overrides,
   };
 }
