@@ -5,6 +5,10 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from './platform/context.ts';
 import { createHttpServer } from './platform/http.ts';
+import { installGuard, type RouteInfo } from './platform/auth/guard.ts';
+import { registerAccountRoutes } from './modules/accounts/routes.ts';
+import { registerAuditRoutes } from './modules/audit/routes.ts';
+import { registerResidentRoutes } from './modules/residents/routes.ts';
 import { registerImportRoutes } from './modules/imports/routes.ts';
 import { registerRegionRoutes } from './modules/regions/routes.ts';
 import { registerRegistryRoutes } from './modules/registry/routes.ts';
@@ -12,12 +16,20 @@ import { registerRegistryRoutes } from './modules/registry/routes.ts';
 const pkgPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../package.json');
 export const VERSION = (JSON.parse(fs.readFileSync(pkgPath, 'utf8')) as { version: string }).version;
 
+declare module 'fastify' {
+  interface FastifyInstance { routeTable: RouteInfo[] }
+}
+
 export async function createApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = await createHttpServer({ logLevel: ctx.config.logLevel });
-  app.get('/api/health', async () => {
+  app.decorate('routeTable', installGuard(app, ctx.db));
+  app.get('/api/health', { config: { access: 'public' } }, async () => {
     await ctx.db.query('SELECT 1');
-    return { status: 'ok', db: ctx.db.kind, mqtt: ctx.mqtt.mode, version: ctx.version };
+    return { status: 'ok', db: ctx.db.kind, mqtt: ctx.mqtt.mode, version: ctx.version, demo: ctx.config.demo };
   });
+  registerAccountRoutes(app, ctx);
+  registerResidentRoutes(app, ctx);
+  registerAuditRoutes(app, ctx);
   registerRegionRoutes(app, ctx);
   registerRegistryRoutes(app, ctx);
   registerImportRoutes(app, ctx);

@@ -10,7 +10,7 @@ describe('GET /api/health', () => {
   it('reports the database engine in use, the broker mode and the version', async () => {
     const res = await t.app.inject('/api/health');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok', db: testServerUrl() ? 'postgres' : 'pglite', mqtt: 'embedded', version: '0.1.0' });
+    expect(res.json()).toEqual({ status: 'ok', db: testServerUrl() ? 'postgres' : 'pglite', mqtt: 'embedded', version: '0.1.0', demo: t.ctx.config.demo });
   });
 
   it('answers unknown API paths with a JSON 404', async () => {

@@ -5,6 +5,9 @@ import { loadConfig } from './platform/config.ts';
 import { bootContext } from './platform/boot.ts';
 import { registerImportCommand } from './modules/imports/cli.ts';
 import { registerDemoCommand, ensureDemoCity } from './modules/demo/cli.ts';
+import { registerAdminCommand } from './modules/accounts/cli.ts';
+import { ensureDemoAccounts } from './modules/accounts/demo-accounts.ts';
+import { countActiveAdmins } from './modules/accounts/service.ts';
 
 export const intArg = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -18,7 +21,15 @@ program.command('serve').description('start the HTTP API, console and device ing
   .action(async () => {
     const config = loadConfig();
     const { ctx, close } = await bootContext(config);
-    await ensureDemoCity(ctx, config);
+    if (config.demo) {
+      await ensureDemoCity(ctx, config);
+      const created = await ensureDemoAccounts(ctx.db);
+      if (created.length > 0) console.log(`demo accounts created: ${created.join(', ')} (password in README.md)`);
+    } else if ((await countActiveAdmins(ctx.db)) === 0) {
+      await close();
+      console.error('No administrator exists. Create one first:\n  npx minsheng admin create --username <name>\n(the password is asked for, or read from MINSHENG_ADMIN_PASSWORD)');
+      process.exit(1);
+    }
     const app = await createApp(ctx);
     const shutdown = async (): Promise<void> => { await app.close(); await close(); process.exit(0); };
     process.once('SIGINT', () => void shutdown());
@@ -29,6 +40,7 @@ program.command('serve').description('start the HTTP API, console and device ing
   });
 
 registerImportCommand(program);
+registerAdminCommand(program);
 registerDemoCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -18,6 +18,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The error message without a leading "field: " the server may already have put in front. */
+export function bareMessage(e: ApiError): string {
+  return e.field && e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message;
+}
+
 export type Query = Record<string, string | number | null | undefined>;
 
 /** Builds `/api/...?a=b`, leaving out empty values. */
@@ -84,6 +89,37 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   return (await res.json()) as T;
 }
 
+/**
+ * POST a multipart form with upload progress (fetch cannot report it), e.g. `POST /api/imports`.
+ * `onProgress` receives 0..100.
+ */
+export function uploadForm<T>(path: string, form: FormData, onProgress?: (percent: number) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', apiUrl(path));
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && onProgress) onProgress(Math.round((e.loaded / e.total) * 100));
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'Network error'));
+    xhr.onload = () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // not JSON
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(body as T);
+        return;
+      }
+      const res = new Response(xhr.responseText, { status: xhr.status, statusText: xhr.statusText });
+      void toApiError(res).then(reject);
+    };
+    xhr.send(form);
+  });
+}
+
 export const apiGet = <T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> =>
   request<T>(path, { query, signal });
 
@@ -122,6 +158,8 @@ export function useApi<T>(path: string | null, query?: Query): Loadable<T> {
       })
       .catch((e: unknown) => {
         if (ctl.signal.aborted) return;
+        // Drop the previous answer: showing it under a failed request would mislead.
+        setData(undefined);
         setError(e instanceof ApiError ? e : new ApiError(0, 'client', e instanceof Error ? e.message : String(e)));
         setLoading(false);
       });

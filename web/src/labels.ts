@@ -63,6 +63,8 @@ const fieldEnum: Record<string, EnumGroup> = {
   abilityLevel: 'ability',
   livingArrangement: 'living',
   disabilityCategory: 'disability',
+  householdRelation: 'memberRelation',
+  relation: 'memberRelation',
 };
 
 /** Formats a before/after value of a history change. */
@@ -75,12 +77,21 @@ export function formatChangeValue(t: TFunction, field: string, value: unknown): 
   if (Array.isArray(value)) {
     // e.g. finance items: "收入 wage 1200; 财产 house 1"
     return value.map((item) => {
+      if (typeof item === 'object' && item !== null && 'name' in item && 'relation' in item) {
+        // household members
+        return `${String(item.name)}（${enumLabel(t, 'memberRelation', String(item.relation))}）`;
+      }
       if (typeof item === 'object' && item !== null && 'category' in item && 'amount' in item) {
         const kind = 'kind' in item && typeof item.kind === 'string' ? enumLabel(t, 'financeKind', item.kind) : '';
-        return `${kind} ${String(item.category)} ${String(item.amount)}`.trim();
+        return `${kind} ${financeCategoryLabel(t, String(item.category))} ${String(item.amount)}`.trim();
       }
       return JSON.stringify(item);
     }).join('；') || t('common.none');
   }
   return JSON.stringify(value);
+}
+
+/** Finance categories are free text; the common ones get a label, others show as they are. */
+export function financeCategoryLabel(t: TFunction, category: string): string {
+  return category in zh.financeCategory ? t(`financeCategory.${category}` as 'financeCategory.wage') : category;
 }

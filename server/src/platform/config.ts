@@ -13,6 +13,8 @@ const Env = z.object({
   /** Demo mode (demo city, later demo accounts): on by default only in the embedded mode. */
   DEMO: z.enum(['0', '1']).optional(),
   DEMO_PERSONS: z.coerce.number().int().min(0).default(20000),
+  /** Mark cookies Secure (set when served over HTTPS behind a proxy). */
+  COOKIE_SECURE: z.enum(['0', '1']).default('0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -26,6 +28,7 @@ export interface Config {
   demo: boolean;
   demoPersons: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  cookieSecure: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -38,7 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   return {
     port: e.PORT, host: e.HOST, dataDir: path.resolve(e.DATA_DIR), databaseUrl: e.DATABASE_URL,
     mqttUrl: e.MQTT_URL, mqttPort: e.MQTT_PORT,
-    demo: e.DEMO === undefined ? e.DATABASE_URL === undefined : e.DEMO === '1', demoPersons: e.DEMO_PERSONS, logLevel: e.LOG_LEVEL,
+    demo: e.DEMO === undefined ? e.DATABASE_URL === undefined : e.DEMO === '1', demoPersons: e.DEMO_PERSONS, logLevel: e.LOG_LEVEL, cookieSecure: e.COOKIE_SECURE === '1',
     ...overrides,
   };
 }

@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import multipart from '@fastify/multipart';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import { AppError, httpStatusOf } from './errors.ts';
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
@@ -14,6 +17,29 @@ export interface HttpOptions { logLevel: string; maxUploadBytes?: number }
 export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: { level: opts.logLevel }, bodyLimit: 2 * 1024 * 1024, trustProxy: false });
 
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"],
+        // Ant Design writes its styles at run time (CSS-in-JS).
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'], fontSrc: ["'self'", 'data:'], connectSrc: ["'self'"],
+        objectSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'self'"], formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    hsts: false,
+  });
+  // Only routes that ask for it (sign-in, portal forms) are rate limited.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      error: { code: 'rate_limited', message: `too many requests; try again in ${Math.ceil(ctx.ttl / 1000)} s`, details: { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) } },
+    }),
+  });
   await app.register(multipart, { limits: { fileSize: opts.maxUploadBytes ?? 1024 * 1024 * 1024, files: 1, fields: 10 } });
 
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
@@ -22,7 +48,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
       if (status >= 500) req.log.error(err);
       return reply.status(status).send({ error: { code: err.code, message: err.message, details: err.details } });
     }
-    const fe = err as FastifyError;
+    const fe = err as FastifyError & { error?: { code: string; message: string; details: object } };
+    if (fe.statusCode === 429 && fe.error) return reply.status(429).send({ error: fe.error });
     if (fe.statusCode && fe.statusCode < 500) {
       const code = fe.statusCode === 413 ? 'too_large' : fe.statusCode === 415 ? 'unsupported_media' : 'bad_request';
       return reply.status(fe.statusCode).send({ error: { code, message: fe.message, details: {} } });

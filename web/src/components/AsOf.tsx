@@ -45,7 +45,7 @@ export function AsOfBanner({ asOf, version, onBack }: { asOf: string; version: n
       type="warning"
       showIcon
       icon={<HistoryOutlined />}
-      title={t('person.asOfBanner', { date: asOf, version: version ?? '?' })}
+      title={version === undefined ? t('person.asOfBannerShort', { date: asOf }) : t('person.asOfBanner', { date: asOf, version })}
       action={<Button size="small" onClick={onBack}>{t('person.backToCurrent')}</Button>}
     />
   );

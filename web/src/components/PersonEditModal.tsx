@@ -4,7 +4,7 @@ import { Alert, Form, Input, Modal, Select, type ButtonProps } from 'antd';
 import type {
   AbilityLevel, DisabilityCategory, LivingArrangement, PersonFile, PersonPatch,
 } from '@minsheng/contracts';
-import { ApiError, request } from '../api.ts';
+import { ApiError, bareMessage, request } from '../api.ts';
 import { abilityLevels, disabilityCategories, disabilityGrades, enumLabel, fieldLabel, livingArrangements } from '../labels.ts';
 
 /** Fields this form edits; the rest of the file is maintained by imports. */
@@ -86,8 +86,8 @@ export default function PersonEditModal({ person, open, onClose, onSaved }: {
     } catch (e) {
       if (e instanceof ApiError) {
         const f = formFieldOf(e.field);
-        if (f) form.setFields([{ name: f, errors: [e.message] }]);
-        setError(e.field ? t('person.fieldError', { field: fieldLabel(t, e.field), message: e.message }) : e.message);
+        if (f) form.setFields([{ name: f, errors: [bareMessage(e)] }]);
+        setError(e.field ? t('person.fieldError', { field: fieldLabel(t, e.field), message: bareMessage(e) }) : e.message);
       } else {
         setError(e instanceof Error ? e.message : String(e));
       }

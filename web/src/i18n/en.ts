@@ -141,6 +141,7 @@ export const en: Messages = {
     history: 'History',
     asOf: 'View as of date',
     asOfBanner: 'Past view as of {{date}} (file version {{version}}); this is not the current data.',
+    asOfBannerShort: 'Past view as of {{date}}; this is not the current data.',
     backToCurrent: 'Back to current',
     edit: 'Edit',
     editTitle: 'Edit person file',
@@ -202,6 +203,8 @@ export const en: Messages = {
     householdNo: 'Household no.',
     address: 'Address',
     members: 'Members',
+    householdId: 'Household',
+    householdRelation: 'Relation to head',
     headPersonId: 'Head',
   },
   imports: {
@@ -237,6 +240,10 @@ export const en: Messages = {
     finishedAt: 'Finished',
     startedBy: 'By',
     noJob: 'No import selected. Choose a data kind and upload a file to see progress and row errors here.',
+  },
+  financeCategory: {
+    wage: 'Wages', pension: 'Pension', farming: 'Farming income', business: 'Business income', rent: 'Rent',
+    transfer: 'Transfers', allowance: 'Allowance', deposit: 'Deposits', house: 'House', vehicle: 'Vehicle', securities: 'Securities',
   },
   enums: {
     sex: { M: 'Male', F: 'Female' },

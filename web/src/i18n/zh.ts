@@ -147,6 +147,7 @@ export const zh = {
     history: '变更历史',
     asOf: '查看历史某日',
     asOfBanner: '这是 {{date}} 的历史视图（档案版本 {{version}}），不是当前数据。',
+    asOfBannerShort: '这是 {{date}} 的历史视图，不是当前数据。',
     backToCurrent: '返回当前',
     edit: '编辑',
     editTitle: '编辑人员档案',
@@ -208,6 +209,8 @@ export const zh = {
     householdNo: '户编号',
     address: '地址',
     members: '家庭成员',
+    householdId: '家庭户',
+    householdRelation: '与户主关系',
     headPersonId: '户主',
   },
   imports: {
@@ -244,6 +247,10 @@ export const zh = {
     startedBy: '操作人',
     noJob: '尚未选择导入任务。选择数据类型并上传文件后，这里显示进度与错误明细。',
   },
+  financeCategory: {
+    wage: '工资性收入', pension: '养老金', farming: '农业经营收入', business: '经营性收入', rent: '租金收入',
+    transfer: '转移性收入', allowance: '补贴', deposit: '存款', house: '房产', vehicle: '车辆', securities: '有价证券',
+  } as Record<string, string>,
   enums: {
     sex: { M: '男', F: '女' } satisfies Record<Sex, string>,
     ability: {

@@ -56,9 +56,17 @@ export default function AppLayout(): ReactNode {
     label: n.path
       ? <Link to={n.path} data-testid={`nav-${n.key}`}>{t(`nav.${n.key}`)}</Link>
       : (
-        <span data-testid={`nav-${n.key}`} title={t('app.comingSoon')}>
-          {t(`nav.${n.key}`)}
-          {!collapsed && <Tag style={{ marginInlineStart: 8, fontSize: 11 }}>{t('app.comingSoon')}</Tag>}
+        <span
+          data-testid={`nav-${n.key}`}
+          title={t('app.comingSoon')}
+          style={{ display: 'inline-flex', alignItems: 'center', justifyContent: 'space-between', gap: 6, width: '100%' }}
+        >
+          <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{t(`nav.${n.key}`)}</span>
+          {!collapsed && (
+            <Tag variant="filled" style={{ marginInlineEnd: 0, fontSize: 11, lineHeight: '18px', paddingInline: 5 }}>
+              {t('app.comingSoon')}
+            </Tag>
+          )}
         </span>
       ),
   }));
@@ -96,13 +104,16 @@ export default function AppLayout(): ReactNode {
       </Header>
       <Layout>
         <Sider
-          width={228}
+          width={244}
           collapsible
           collapsed={collapsed}
           onCollapse={setCollapsed}
           breakpoint="lg"
           theme="light"
-          style={{ borderInlineEnd: `1px solid ${token.colorBorderSecondary}` }}
+          style={{
+            borderInlineEnd: `1px solid ${token.colorBorderSecondary}`,
+            position: 'sticky', top: 64, height: 'calc(100vh - 64px)', overflowY: 'auto',
+          }}
         >
           <Menu
             mode="inline"

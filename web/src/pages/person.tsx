@@ -2,7 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import {
-  App, Button, Card, Col, DatePicker, Descriptions, Empty, Row, Skeleton, Space, Table, Tag, Tooltip, Typography,
+  App, Button, Card, Col, Descriptions, Empty, Row, Skeleton, Space, Table, Tag, Tooltip, Typography,
 } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { EditOutlined, HistoryOutlined, HomeOutlined, UserOutlined } from '@ant-design/icons';
@@ -11,7 +11,7 @@ import { useApi } from '../api.ts';
 import ErrorAlert from '../components/ErrorAlert.tsx';
 import HistoryTimeline from '../components/HistoryTimeline.tsx';
 import PersonEditModal from '../components/PersonEditModal.tsx';
-import { enumLabel, relationLabel } from '../labels.ts';
+import { enumLabel, financeCategoryLabel, relationLabel } from '../labels.ts';
 import { formatAmount, formatDateTime } from '../format.ts';
 import { AsOfBanner, AsOfPicker, useAsOf } from '../components/AsOf.tsx';
 
@@ -22,7 +22,7 @@ function FinanceTable({ items }: { items: FinanceItem[] }): ReactNode {
       title: t('person.financeKind'), dataIndex: 'kind', width: 90,
       render: (_: unknown, f) => <Tag color={f.kind === 'income' ? 'green' : 'gold'}>{enumLabel(t, 'financeKind', f.kind)}</Tag>,
     },
-    { title: t('person.financeCategory'), dataIndex: 'category' },
+    { title: t('person.financeCategory'), dataIndex: 'category', render: (c: string) => financeCategoryLabel(t, c) },
     { title: t('person.amount'), dataIndex: 'amount', align: 'right', render: (n: number) => formatAmount(n) },
     {
       title: t('person.period'), key: 'period',
@@ -132,7 +132,8 @@ export default function PersonPage(): ReactNode {
   const [editing, setEditing] = useState(false);
   const file = useApi<PersonFile>(`/persons/${id ?? ''}`, { asOf });
   const history = useApi<{ items: HistoryEntry[] }>(`/persons/${id ?? ''}/history`);
-  const p = file.data && String(file.data.id) === id ? file.data : undefined;
+  // Only show an answer that matches the id and the as-of date asked for (never a stale one).
+  const p = file.data && String(file.data.id) === id && (file.data.asOf ?? null) === asOf ? file.data : undefined;
 
   const onSaved = (): void => {
     setEditing(false);

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
-import { Breadcrumb, Button, Card, Descriptions, Input, Space, Table, Tag, Typography } from 'antd';
+import { Breadcrumb, Card, Descriptions, Input, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { ApartmentOutlined, PhoneOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import type { Grid, RegionDetail, RegionSummary } from '@minsheng/contracts';

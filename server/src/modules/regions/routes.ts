@@ -8,10 +8,10 @@ const ListQuery = z.object({ parent: z.string().optional() });
 const CodeParams = z.object({ code: z.string() });
 
 export function registerRegionRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/api/regions', async (req) => {
+  app.get('/api/regions', { config: { access: 'regions.read' } }, async (req) => {
     const { parent } = parseInput(ListQuery, req.query, 'query');
     return { items: await service.listRegions(ctx.db, parent) };
   });
-  app.get('/api/regions/:code', async (req) => service.getRegion(ctx.db, parseInput(CodeParams, req.params).code));
-  app.get('/api/regions/:code/grids', async (req) => ({ items: await service.listGrids(ctx.db, parseInput(CodeParams, req.params).code) }));
+  app.get('/api/regions/:code', { config: { access: 'regions.read' } }, async (req) => service.getRegion(ctx.db, parseInput(CodeParams, req.params).code));
+  app.get('/api/regions/:code/grids', { config: { access: 'regions.read' } }, async (req) => ({ items: await service.listGrids(ctx.db, parseInput(CodeParams, req.params).code) }));
 }

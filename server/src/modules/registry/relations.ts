@@ -2,12 +2,22 @@
 import type { PersonRelation, RelationInput } from '@minsheng/contracts';
 import type { Queryable } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
+import { scopeSql, systemScope, type Scope } from '../../platform/auth/scope.ts';
 import { findPersonIdsByCitizenIds } from './repo.ts';
 
-export async function addRelation(db: Queryable, input: RelationInput, actor: string): Promise<{ id: number; created: boolean }> {
+/**
+ * Records a relation. The person must be inside the caller's scope; the related person may live
+ * anywhere (an elder's child in another district is exactly what this is for).
+ */
+export async function addRelation(db: Queryable, input: RelationInput, actor: string, scope: Scope = systemScope()): Promise<{ id: number; created: boolean; personIds: number[] }> {
   const ids = await findPersonIdsByCitizenIds(db, [input.citizenId.toUpperCase(), input.relatedCitizenId.toUpperCase()]);
-  const from = ids.get(input.citizenId.toUpperCase());
+  let from = ids.get(input.citizenId.toUpperCase());
   const to = ids.get(input.relatedCitizenId.toUpperCase());
+  if (from !== undefined) {
+    const params: unknown[] = [from];
+    const visible = await db.query(`SELECT 1 FROM person WHERE id = $1 AND ${scopeSql(scope, 'residence_community', 'grid_id', params)}`, params);
+    if (visible.length === 0) from = undefined;
+  }
   if (from === undefined) throw new AppError('validation', 'citizenId: no person with this citizen ID in the registry', { field: 'citizenId' });
   if (to === undefined) throw new AppError('validation', 'relatedCitizenId: no person with this citizen ID in the registry', { field: 'relatedCitizenId' });
   if (from === to) throw new AppError('validation', 'relatedCitizenId: a person cannot be related to themself', { field: 'relatedCitizenId' });
@@ -16,9 +26,9 @@ export async function addRelation(db: Queryable, input: RelationInput, actor: st
   const rows = await db.query<{ id: number }>(
     `INSERT INTO person_relation (person_id, related_person_id, kind, duty, created_by) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (person_id, related_person_id, kind) DO NOTHING RETURNING id`, [from, to, input.kind, duty, actor]);
-  if (rows[0]) return { id: rows[0].id, created: true };
+  if (rows[0]) return { id: rows[0].id, created: true, personIds: [from, to] };
   const [existing] = await db.query<{ id: number }>('SELECT id FROM person_relation WHERE person_id = $1 AND related_person_id = $2 AND kind = $3', [from, to, input.kind]);
-  return { id: existing?.id ?? 0, created: false };
+  return { id: existing?.id ?? 0, created: false, personIds: [from, to] };
 }
 
 interface RelationRow {

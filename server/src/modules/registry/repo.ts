@@ -4,6 +4,7 @@
  * the rows whose version moved.
  */
 import type { Queryable } from '../../platform/db.ts';
+import { scopeSql, type Scope } from '../../platform/auth/scope.ts';
 import type { NormalizedPerson } from './person-rules.ts';
 
 export interface PersonRow {
@@ -28,8 +29,11 @@ const PERSON_COLUMNS = `id, citizen_id, name, sex, birth_date, phone, hukou_regi
   disability_category, disability_grade, ability_level, living_arrangement, deceased_on, finance,
   household_id, household_relation, version, updated_at`;
 
-export async function findPerson(db: Queryable, id: number): Promise<PersonRow | undefined> {
-  const [row] = await db.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM person WHERE id = $1`, [id]);
+/** A person inside the scope; out-of-scope persons are absent, exactly like unknown ones. */
+export async function findPerson(db: Queryable, scope: Scope, id: number): Promise<PersonRow | undefined> {
+  const params: unknown[] = [id];
+  const [row] = await db.query<PersonRow>(
+    `SELECT ${PERSON_COLUMNS} FROM person WHERE id = $1 AND ${scopeSql(scope, 'residence_community', 'grid_id', params)}`, params);
   return row;
 }
 
@@ -66,7 +70,7 @@ export async function updatePersonColumns(
   return rows.length > 0;
 }
 
-export interface SearchFilter { q: string | undefined; regionPrefix: string | undefined; limit: number; offset: number }
+export interface SearchFilter { scope: Scope; q: string | undefined; regionPrefix: string | undefined; limit: number; offset: number }
 export interface SearchRow { id: number; name: string; citizen_id: string; sex: 'M' | 'F'; birth_date: string; phone: string | null; residence_community: string | null; household_id: number | null }
 
 /** Counting stops here: a city-wide count of millions is not worth a full scan per page. */
@@ -84,6 +88,7 @@ function searchWhere(f: SearchFilter): { where: string; params: unknown[]; order
     else { params.push(q); conds.push(`p.name LIKE $${params.length} || '%'`); order = 'p.name, p.id'; }
   }
   if (f.regionPrefix) { params.push(f.regionPrefix); conds.push(`p.residence_community LIKE $${params.length} || '%'`); }
+  conds.push(scopeSql(f.scope, 'p.residence_community', 'p.grid_id', params));
   return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params, order };
 }
 
@@ -126,9 +131,11 @@ export async function membersAsOf(db: Queryable, householdId: number, date: stri
 
 export interface HouseholdRow { id: number; household_no: string; address: string | null; residence_community: string | null; grid_id: string | null; head_person_id: number | null; version: number; updated_at: string }
 
-export async function findHousehold(db: Queryable, id: number): Promise<HouseholdRow | undefined> {
+export async function findHousehold(db: Queryable, scope: Scope, id: number): Promise<HouseholdRow | undefined> {
+  const params: unknown[] = [id];
   const [row] = await db.query<HouseholdRow>(
-    'SELECT id, household_no, address, residence_community, grid_id, head_person_id, version, updated_at FROM household WHERE id = $1', [id]);
+    `SELECT id, household_no, address, residence_community, grid_id, head_person_id, version, updated_at FROM household
+     WHERE id = $1 AND ${scopeSql(scope, 'residence_community', 'grid_id', params)}`, params);
   return row;
 }
 

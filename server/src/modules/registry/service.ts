@@ -3,6 +3,7 @@ import type {
   HistoryEntry, HouseholdFile, HouseholdInput, PersonFile, PersonInput, PersonPatch, PersonSummary,
 } from '@minsheng/contracts';
 import type { Actor } from '../../platform/context.ts';
+import { scopeCovers, scopeSql, type Scope } from '../../platform/auth/scope.ts';
 import type { Db, Queryable } from '../../platform/db.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { regionNames } from '../regions/service.ts';
@@ -23,16 +24,23 @@ async function assertRefs(db: Queryable, p: { residenceCommunity: string | null;
   if (bad) throw problem(bad.field, bad.message);
 }
 
-export async function createPerson(db: Db, input: PersonInput, actor: Actor, reason = 'registered'): Promise<PersonFile> {
+function assertInScope(scope: Scope, p: { residenceCommunity: string | null; gridId: string | null }): void {
+  if (!scopeCovers(scope, p.residenceCommunity, p.gridId)) {
+    throw problem('residenceCommunity', `${p.residenceCommunity ?? 'no community'} is outside your region`);
+  }
+}
+
+export async function createPerson(db: Db, scope: Scope, input: PersonInput, actor: Actor, reason = 'registered'): Promise<PersonFile> {
   const norm = normalizePerson(input);
   if (!norm.ok) throw problem(norm.problem.field, norm.problem.message);
   await assertRefs(db, norm.value);
+  assertInScope(scope, norm.value);
   const id = await db.transaction(async (tx) => {
     const existing = await repo.findPersonIdsByCitizenIds(tx, [norm.value.citizenId]);
     if (existing.size > 0) throw new AppError('conflict', 'citizenId: a person with this citizen ID is already registered', { field: 'citizenId', personId: existing.get(norm.value.citizenId) });
     return repo.insertPerson(tx, norm.value, actor.name, reason);
   });
-  return getPersonFile(db, id, null);
+  return getPersonFile(db, scope, id, null);
 }
 
 const PATCH_COLUMNS: Partial<Record<keyof PersonPatch, string>> = {
@@ -41,9 +49,9 @@ const PATCH_COLUMNS: Partial<Record<keyof PersonPatch, string>> = {
   livingArrangement: 'living_arrangement', deceasedOn: 'deceased_on', finance: 'finance',
 };
 
-export async function updatePerson(db: Db, id: number, patch: PersonPatch, actor: Actor): Promise<PersonFile> {
+export async function updatePerson(db: Db, scope: Scope, id: number, patch: PersonPatch, actor: Actor): Promise<PersonFile> {
   await db.transaction(async (tx) => {
-    const current = await repo.findPerson(tx, id);
+    const current = await repo.findPerson(tx, scope, id);
     if (!current) throw notFound(`person ${id}`);
     // Check the record as it would be after the change, with the same rules as a new one.
     const merged: PersonInput = {
@@ -62,6 +70,7 @@ export async function updatePerson(db: Db, id: number, patch: PersonPatch, actor
     const norm = normalizePerson(merged);
     if (!norm.ok) throw problem(norm.problem.field, norm.problem.message);
     await assertRefs(tx, norm.value);
+    assertInScope(scope, norm.value);
     const columns: Record<string, unknown> = {};
     for (const [key, column] of Object.entries(PATCH_COLUMNS) as Array<[keyof PersonPatch, string]>) {
       if (patch[key] !== undefined) columns[column] = patch[key];
@@ -69,7 +78,7 @@ export async function updatePerson(db: Db, id: number, patch: PersonPatch, actor
     if (patch.name !== undefined) columns.name_initials = norm.value.nameInitials;
     await repo.updatePersonColumns(tx, id, columns, actor.name, patch.reason);
   });
-  return getPersonFile(db, id, null);
+  return getPersonFile(db, scope, id, null);
 }
 
 function summaryOf(r: { id: number; name: string; citizen_id: string; sex: 'M' | 'F'; birth_date: string; phone: string | null; residence_community: string | null; household_id: number | null }, names: Map<string, string>, on: string): PersonSummary {
@@ -81,8 +90,8 @@ function summaryOf(r: { id: number; name: string; citizen_id: string; sex: 'M' |
 }
 
 /** Reads the person file now, or as it stood at the end of `asOf` (YYYY-MM-DD, China time). */
-export async function getPersonFile(db: Queryable, id: number, asOf: string | null): Promise<PersonFile> {
-  let row = await repo.findPerson(db, id);
+export async function getPersonFile(db: Queryable, scope: Scope, id: number, asOf: string | null): Promise<PersonFile> {
+  let row = await repo.findPerson(db, scope, id);
   if (!row) throw notFound(`person ${id}`);
   if (asOf !== null) {
     const snap = await repo.snapshotAsOf(db, 'person', id, asOf);
@@ -101,8 +110,8 @@ export async function getPersonFile(db: Queryable, id: number, asOf: string | nu
   const names = await regionNames(db, [row.residence_community, row.hukou_region].filter((c): c is string => c !== null));
   let household: PersonFile['household'] = null;
   if (row.household_id !== null && row.household_relation !== null) {
-    const hh = await repo.findHousehold(db, row.household_id);
-    const head = hh?.head_person_id ? await repo.findPerson(db, hh.head_person_id) : undefined;
+    const hh = await repo.findHousehold(db, scope, row.household_id);
+    const head = hh?.head_person_id ? await repo.findPerson(db, scope, hh.head_person_id) : undefined;
     household = { id: row.household_id, relation: row.household_relation as NonNullable<PersonFile['household']>['relation'], headName: head?.name ?? null };
   }
   return {
@@ -116,8 +125,8 @@ export async function getPersonFile(db: Queryable, id: number, asOf: string | nu
   };
 }
 
-export async function personHistory(db: Queryable, id: number): Promise<HistoryEntry[]> {
-  if (!(await repo.findPerson(db, id))) throw notFound(`person ${id}`);
+export async function personHistory(db: Queryable, scope: Scope, id: number): Promise<HistoryEntry[]> {
+  if (!(await repo.findPerson(db, scope, id))) throw notFound(`person ${id}`);
   return (await repo.historyOf(db, 'person', id)).map(toHistoryEntry);
 }
 
@@ -180,8 +189,8 @@ export async function upsertHousehold(tx: Queryable, input: HouseholdInput, acto
   return { id, changed: changed || moved.length > 0 || left.length > 0 };
 }
 
-export async function getHouseholdFile(db: Queryable, id: number, asOf: string | null): Promise<HouseholdFile> {
-  let row = await repo.findHousehold(db, id);
+export async function getHouseholdFile(db: Queryable, scope: Scope, id: number, asOf: string | null): Promise<HouseholdFile> {
+  let row = await repo.findHousehold(db, scope, id);
   if (!row) throw notFound(`household ${id}`);
   const on = asOf ?? todayInChina();
   let members: HouseholdFile['members'];
@@ -210,18 +219,21 @@ export async function getHouseholdFile(db: Queryable, id: number, asOf: string |
   };
 }
 
-export async function householdHistory(db: Queryable, id: number): Promise<HistoryEntry[]> {
-  if (!(await repo.findHousehold(db, id))) throw notFound(`household ${id}`);
+export async function householdHistory(db: Queryable, scope: Scope, id: number): Promise<HistoryEntry[]> {
+  if (!(await repo.findHousehold(db, scope, id))) throw notFound(`household ${id}`);
   return (await repo.historyOf(db, 'household', id)).map(toHistoryEntry);
 }
 
-export async function registryStats(db: Queryable): Promise<{ persons: number; households: number; grids: number; aged60Plus: number; regions: { districts: number; streets: number; communities: number } }> {
+export async function registryStats(db: Queryable, scope: Scope): Promise<{ persons: number; households: number; grids: number; aged60Plus: number; regions: { districts: number; streets: number; communities: number } }> {
+  const params: unknown[] = [todayInChina()];
+  const inScope = scopeSql(scope, 'residence_community', 'grid_id', params);
   const [r] = await db.query<{ persons: number; households: number; grids: number; aged: number; districts: number; streets: number; communities: number }>(
-    `SELECT (SELECT count(*)::int FROM person) AS persons, (SELECT count(*)::int FROM household) AS households,
+    `SELECT (SELECT count(*)::int FROM person WHERE ${inScope}) AS persons,
+            (SELECT count(*)::int FROM household WHERE ${inScope}) AS households,
             (SELECT count(*)::int FROM grid) AS grids,
-            (SELECT count(*)::int FROM person WHERE birth_date <= $1::date - interval '60 years' AND deceased_on IS NULL) AS aged,
+            (SELECT count(*)::int FROM person WHERE birth_date <= $1::date - interval '60 years' AND deceased_on IS NULL AND ${inScope}) AS aged,
             (SELECT count(*)::int FROM region WHERE level = 'district') AS districts,
             (SELECT count(*)::int FROM region WHERE level = 'street') AS streets,
-            (SELECT count(*)::int FROM region WHERE level = 'community') AS communities`, [todayInChina()]);
+            (SELECT count(*)::int FROM region WHERE level = 'community') AS communities`, params);
   return { persons: r!.persons, households: r!.households, grids: r!.grids, aged60Plus: r!.aged, regions: { districts: r!.districts, streets: r!.streets, communities: r!.communities } };
 }
