@@ -5,11 +5,23 @@ import { seedRegions } from '../modules/regions/seed.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { openDb, type Db } from './db.ts';
-import { migrate } from './migrate.ts';
+import { grantAppRole, migrate } from './migrate.ts';
 import { startMqtt, type MqttHandle } from './mqtt.ts';
 
 /** Opens the configured database with its schema and the city's divisions in place. */
 export async function openReadyDb(config: Config): Promise<Db> {
+  if (config.databaseUrl && config.migrationDatabaseUrl) {
+    // Migrate as the owner, then run as the application role with narrower rights.
+    const owner = await openDb({ databaseUrl: config.migrationDatabaseUrl });
+    try {
+      await migrate(owner);
+      await seedRegions(owner);
+      await grantAppRole(owner, decodeURIComponent(new URL(config.databaseUrl).username));
+    } finally {
+      await owner.close();
+    }
+    return openDb({ databaseUrl: config.databaseUrl });
+  }
   const db = await openDb({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pgdata') });
   await migrate(db);
   await seedRegions(db);

@@ -7,6 +7,8 @@ const Env = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().url().optional(),
+  /** Owner role for migrations; the role in DATABASE_URL then gets no UPDATE/DELETE on the audit log. */
+  MIGRATION_DATABASE_URL: z.string().url().optional(),
   MQTT_URL: z.string().url().optional(),
   /** Port of the embedded broker; never 1883, where a real broker may listen. */
   MQTT_PORT: z.coerce.number().int().min(0).max(65535).refine((p) => p !== 1883, 'MQTT_PORT must not be 1883').default(1884),
@@ -23,6 +25,7 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  migrationDatabaseUrl: string | undefined;
   mqttUrl: string | undefined;
   mqttPort: number;
   demo: boolean;
@@ -39,7 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const e = parsed.data;
   return {
-    port: e.PORT, host: e.HOST, dataDir: path.resolve(e.DATA_DIR), databaseUrl: e.DATABASE_URL,
+    port: e.PORT, host: e.HOST, dataDir: path.resolve(e.DATA_DIR), databaseUrl: e.DATABASE_URL, migrationDatabaseUrl: e.MIGRATION_DATABASE_URL,
     mqttUrl: e.MQTT_URL, mqttPort: e.MQTT_PORT,
     demo: e.DEMO === undefined ? e.DATABASE_URL === undefined : e.DEMO === '1', demoPersons: e.DEMO_PERSONS, logLevel: e.LOG_LEVEL, cookieSecure: e.COOKIE_SECURE === '1',
     ...overrides,

@@ -28,3 +28,18 @@ export async function migrate(db: Db, dir = migrationsDir): Promise<MigrationRep
     return { applied, skipped: files.length - applied.length };
   });
 }
+
+/**
+ * Gives the application's own database role what it needs and no more: read and write on the
+ * tables, but only SELECT and INSERT on the audit log (and no changes to the migration record).
+ * Run by the migration role (the owner) after migrating, when the two roles differ.
+ */
+export async function grantAppRole(db: Db, role: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`unsafe database role name ${role}`);
+  await db.exec(`
+    GRANT USAGE ON SCHEMA public TO ${role};
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role};
+    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role};
+    REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM ${role};
+    REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON schema_migration FROM ${role};`);
+}
