@@ -158,6 +158,16 @@ describe('access control on every route', () => {
     }
   });
 
+  it('opening a file outside the region by URL is refused as absent, and the attempt is audited', async () => {
+    const other = await client('street-staff', 'other');
+    const res = await other.inject(`/api/persons/${ids.personA}`);
+    expect(res.statusCode).toBe(404);
+    expect(res.body).not.toContain('测试人');
+    const rows = await t.ctx.db.query<{ outcome: string; subject_ids: number[] }>(
+      `SELECT outcome, subject_ids FROM audit_log WHERE actor_name = $1 AND action = 'person.read' AND entity_id = $2`, [other.username, String(ids.personA)]);
+    expect(rows.at(-1)).toEqual({ outcome: 'denied', subject_ids: [] });
+  });
+
   it('a grid worker sees the persons of their grid only', async () => {
     const own = await client('grid-worker', 'own');
     expect((await own.inject(`/api/persons/${ids.personA}`)).statusCode).toBe(200);

@@ -66,10 +66,20 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): v
     return reply.status(201).send(masked(file, unmaskFor(req)));
   });
 
+  /** A file that is absent or outside the region is recorded too: probing by URL leaves a trace. */
+  const recordMiss = async <T>(req: FastifyRequest, action: string, entity: string, id: number, read: () => Promise<T>): Promise<T> => {
+    try {
+      return await read();
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'not_found') await audit(req, { action, entity, entityId: id, outcome: 'denied', detail: { answer: 'not found or outside the region' } });
+      throw err;
+    }
+  };
+
   app.get('/api/persons/:id', { config: { access: 'registry.read' } }, async (req) => {
     const { id } = parseInput(IdParams, req.params, 'id');
     const { asOf } = parseInput(AsOfQuery, req.query, 'query');
-    const file = await service.getPersonFile(db, scopeOf(req, 'registry.read'), id, asOf ?? null);
+    const file = await recordMiss(req, 'person.read', 'person', id, () => service.getPersonFile(db, scopeOf(req, 'registry.read'), id, asOf ?? null));
     await audit(req, { action: 'person.read', entity: 'person', entityId: id, subjectIds: [id], fields: ['file'], detail: asOf ? { asOf } : undefined });
     return masked(file, unmaskFor(req));
   });
@@ -122,7 +132,7 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): v
   app.get('/api/households/:id', { config: { access: 'registry.read' } }, async (req) => {
     const { id } = parseInput(IdParams, req.params, 'id');
     const { asOf } = parseInput(AsOfQuery, req.query, 'query');
-    const file = await service.getHouseholdFile(db, scopeOf(req, 'registry.read'), id, asOf ?? null);
+    const file = await recordMiss(req, 'household.read', 'household', id, () => service.getHouseholdFile(db, scopeOf(req, 'registry.read'), id, asOf ?? null));
     await audit(req, { action: 'household.read', entity: 'household', entityId: id, subjectIds: file.members.map((m) => m.personId), detail: asOf ? { asOf } : undefined });
     return { ...file, members: file.members.map((m) => masked(m, unmaskFor(req))) };
   });
