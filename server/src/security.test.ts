@@ -27,6 +27,7 @@ describe('sessions, lockout and CSRF', () => {
     const locking = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: c.username, password: 'wrong-password' } });
     expect(locking.statusCode).toBe(429);
     expect(Number(locking.headers['retry-after'])).toBeGreaterThan(800);
+    expect(locking.json().error.details.reason).toBe('locked');
     // Even the right password is refused while locked.
     const right = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: c.username, password: TEST_PASSWORD } });
     expect(right.statusCode).toBe(429);
@@ -92,6 +93,8 @@ describe('sessions, lockout and CSRF', () => {
     }
     expect(statuses.slice(0, 5).every((s) => s === 401)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
+    const limited = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: '10.9.9.9', payload: { username: 'flood', password: 'x-password-1' } });
+    expect(limited.json().error.details.reason).toBe('rate-limit');
   });
 
   it('malformed and hostile input is refused cleanly', async () => {

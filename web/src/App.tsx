@@ -7,6 +7,8 @@ import enUS from 'antd/locale/en_US';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import AppLayout from './layout/AppLayout.tsx';
+import { AuthProvider, RequireAuth, RequirePermission } from './auth.tsx';
+import LoginPage from './pages/login.tsx';
 
 // One chunk per page, loaded on first visit.
 const OverviewPage = lazy(() => import('./pages/overview.tsx'));
@@ -16,6 +18,8 @@ const PersonPage = lazy(() => import('./pages/person.tsx'));
 const HouseholdPage = lazy(() => import('./pages/household.tsx'));
 const ImportsPage = lazy(() => import('./pages/imports.tsx'));
 const NotFoundPage = lazy(() => import('./pages/notfound.tsx'));
+const UsersPage = lazy(() => import('./pages/users.tsx'));
+const AuditPage = lazy(() => import('./pages/audit.tsx'));
 
 export default function App(): ReactNode {
   const { i18n } = useTranslation();
@@ -28,18 +32,23 @@ export default function App(): ReactNode {
     <ConfigProvider locale={en ? enUS : zhCN} theme={{ token: { borderRadius: 4 } }}>
       <AntApp>
         <BrowserRouter>
-          <Routes>
-            <Route element={<AppLayout />}>
-              <Route index element={<OverviewPage />} />
-              <Route path="regions" element={<RegionsPage />} />
-              <Route path="regions/:code" element={<RegionsPage />} />
-              <Route path="persons" element={<PersonsPage />} />
-              <Route path="persons/:id" element={<PersonPage />} />
-              <Route path="households/:id" element={<HouseholdPage />} />
-              <Route path="imports" element={<ImportsPage />} />
-              <Route path="*" element={<NotFoundPage />} />
-            </Route>
-          </Routes>
+          <AuthProvider>
+            <Routes>
+              <Route path="login" element={<LoginPage />} />
+              <Route element={<RequireAuth><AppLayout /></RequireAuth>}>
+                <Route index element={<OverviewPage />} />
+                <Route path="regions" element={<RequirePermission perm="regions.read"><RegionsPage /></RequirePermission>} />
+                <Route path="regions/:code" element={<RequirePermission perm="regions.read"><RegionsPage /></RequirePermission>} />
+                <Route path="persons" element={<RequirePermission perm="registry.read"><PersonsPage /></RequirePermission>} />
+                <Route path="persons/:id" element={<RequirePermission perm="registry.read"><PersonPage /></RequirePermission>} />
+                <Route path="households/:id" element={<RequirePermission perm="registry.read"><HouseholdPage /></RequirePermission>} />
+                <Route path="imports" element={<RequirePermission perm="imports.run"><ImportsPage /></RequirePermission>} />
+                <Route path="admin/users" element={<RequirePermission perm="users.admin"><UsersPage /></RequirePermission>} />
+                <Route path="admin/audit" element={<RequirePermission perm="audit.read"><AuditPage /></RequirePermission>} />
+                <Route path="*" element={<NotFoundPage />} />
+              </Route>
+            </Routes>
+          </AuthProvider>
         </BrowserRouter>
       </AntApp>
     </ConfigProvider>

@@ -25,6 +25,21 @@ export function bareMessage(e: ApiError): string {
 
 export type Query = Record<string, string | number | null | undefined>;
 
+/**
+ * The session itself is an HttpOnly cookie; the CSRF token that every non-GET request must carry
+ * (header `x-csrf-token`) is kept here, in memory only, and refetched from `/api/auth/me` on load.
+ */
+let csrfToken: string | null = null;
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called on any 401 answer (session missing, idle or expired), except where a request opts out. */
+let onUnauthenticated: (() => void) | null = null;
+export function setUnauthenticatedHandler(handler: (() => void) | null): void {
+  onUnauthenticated = handler;
+}
+
 /** Builds `/api/...?a=b`, leaving out empty values. */
 export function apiUrl(path: string, query?: Query): string {
   const params = new URLSearchParams();
@@ -66,10 +81,24 @@ export interface RequestOptions {
   /** JSON-encoded unless it is FormData. */
   body?: unknown;
   signal?: AbortSignal;
+  /** Do not treat a 401 as "session over" (sign-in itself, the initial `/auth/me`). */
+  allow401?: boolean;
 }
 
-export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+async function refreshCsrfToken(): Promise<boolean> {
+  try {
+    const me = await request<{ csrfToken: string }>('/auth/me');
+    setCsrfToken(me.csrfToken);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function request<T>(path: string, opts: RequestOptions = {}, retried = false): Promise<T> {
+  const method = opts.method ?? 'GET';
   const headers: Record<string, string> = { Accept: 'application/json' };
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let body: BodyInit | undefined;
   if (opts.body instanceof FormData) {
     body = opts.body;
@@ -79,12 +108,21 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   }
   let res: Response;
   try {
-    res = await fetch(apiUrl(path, opts.query), { method: opts.method ?? 'GET', headers, body, signal: opts.signal });
+    res = await fetch(apiUrl(path, opts.query), { method, headers, body, signal: opts.signal });
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
   }
-  if (!res.ok) throw await toApiError(res);
+  if (!res.ok) {
+    if (res.status === 401 && !opts.allow401) onUnauthenticated?.();
+    const err = await toApiError(res);
+    // Signed in again in another tab: this tab's CSRF token belongs to the ended session. Fetch the
+    // current one and retry once.
+    if (res.status === 403 && method !== 'GET' && !retried && /csrf/i.test(err.message) && (await refreshCsrfToken())) {
+      return request<T>(path, opts, true);
+    }
+    throw err;
+  }
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
@@ -98,6 +136,7 @@ export function uploadForm<T>(path: string, form: FormData, onProgress?: (percen
     const xhr = new XMLHttpRequest();
     xhr.open('POST', apiUrl(path));
     xhr.setRequestHeader('Accept', 'application/json');
+    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable && onProgress) onProgress(Math.round((e.loaded / e.total) * 100));
     };
@@ -113,6 +152,7 @@ export function uploadForm<T>(path: string, form: FormData, onProgress?: (percen
         resolve(body as T);
         return;
       }
+      if (xhr.status === 401) onUnauthenticated?.();
       const res = new Response(xhr.responseText, { status: xhr.status, statusText: xhr.statusText });
       void toApiError(res).then(reject);
     };

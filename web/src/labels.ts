@@ -95,3 +95,15 @@ export function formatChangeValue(t: TFunction, field: string, value: unknown): 
 export function financeCategoryLabel(t: TFunction, category: string): string {
   return category in zh.financeCategory ? t(`financeCategory.${category}` as 'financeCategory.wage') : category;
 }
+
+/** Readable label of an audit action (`person.reveal` → 显示完整号码); unknown actions: undefined. */
+export function auditActionLabel(t: TFunction, action: string): string | undefined {
+  const key = action.replace(/[.-]/g, '_');
+  return key in zh.auditAction ? t(`auditAction.${key as keyof typeof zh.auditAction}`) : undefined;
+}
+
+/** Labels of a comma-separated role list as the audit log stores it (`district-staff,auditor`). */
+export function roleListLabels(t: TFunction, roles: string | null): string[] {
+  if (!roles) return [];
+  return roles.split(',').filter(Boolean).map((r) => enumLabel(t, 'role', r));
+}

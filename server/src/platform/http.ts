@@ -37,7 +37,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
     global: false,
     errorResponseBuilder: (_req, ctx) => ({
       statusCode: 429,
-      error: { code: 'rate_limited', message: `too many requests; try again in ${Math.ceil(ctx.ttl / 1000)} s`, details: { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) } },
+      error: { code: 'rate_limited', message: `too many requests; try again in ${Math.ceil(ctx.ttl / 1000)} s`, details: { reason: 'rate-limit', retryAfterSeconds: Math.ceil(ctx.ttl / 1000) } },
     }),
   });
   await app.register(multipart, { limits: { fileSize: opts.maxUploadBytes ?? 1024 * 1024 * 1024, files: 1, fields: 10 } });
@@ -59,7 +59,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
   });
 
   app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api/') || !fs.existsSync(path.join(webDistDir, 'index.html'))) {
+    // Missing API paths and missing built assets are real 404s; other paths are console routes.
+    if (req.url.startsWith('/api/') || req.url.startsWith('/assets/') || !fs.existsSync(path.join(webDistDir, 'index.html'))) {
       return reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: {} } });
     }
     // The console is a single-page app: unknown paths load it and it routes on the client.

@@ -21,9 +21,20 @@ const EDIT_FIELDS: EditField[] = ['phone', 'livingArrangement', 'abilityLevel', 
 
 const PHONE_RE = /^1\d{10}$|^0\d{2,3}-?\d{7,8}$/;
 
-function initialValues(p: PersonFile): EditValues {
+/**
+ * The phone as the form starts with it: the full number if it was revealed on the page, else what the
+ * API sent, which may be masked (`138****5678`). The masked value counts as "unchanged" and is never
+ * sent back.
+ */
+function basePhone(p: PersonFile, revealedPhone: string | undefined): string | null {
+  return revealedPhone ?? p.phone;
+}
+
+const isMaskedPhone = (v: string | null | undefined): boolean => typeof v === 'string' && v.includes('*');
+
+function initialValues(p: PersonFile, revealedPhone: string | undefined): EditValues {
   return {
-    phone: p.phone ?? undefined,
+    phone: basePhone(p, revealedPhone) ?? undefined,
     livingArrangement: p.livingArrangement ?? undefined,
     abilityLevel: p.abilityLevel ?? undefined,
     disabilityCategory: p.disabilityCategory ?? undefined,
@@ -33,10 +44,11 @@ function initialValues(p: PersonFile): EditValues {
 }
 
 /** Only the fields that differ from the file; cleared values are sent as null. */
-function changedFields(p: PersonFile, v: EditValues): Omit<PersonPatch, 'reason'> {
+function changedFields(p: PersonFile, v: EditValues, revealedPhone: string | undefined): Omit<PersonPatch, 'reason'> {
   const out: Omit<PersonPatch, 'reason'> = {};
   const phone = v.phone?.trim() ? v.phone.trim() : null;
-  if (phone !== p.phone) out.phone = phone;
+  // Never send a masked number back (the validator refuses edited masked values; this is the backstop).
+  if (phone !== basePhone(p, revealedPhone) && !isMaskedPhone(phone)) out.phone = phone;
   const living = v.livingArrangement ?? null;
   if (living !== p.livingArrangement) out.livingArrangement = living;
   const ability = v.abilityLevel ?? null;
@@ -55,8 +67,10 @@ function formFieldOf(field: string | undefined): keyof EditValues | undefined {
   return last === 'reason' || EDIT_FIELDS.some((f) => f === last) ? (last as keyof EditValues) : undefined;
 }
 
-export default function PersonEditModal({ person, open, onClose, onSaved }: {
+export default function PersonEditModal({ person, revealedPhone, open, onClose, onSaved }: {
   person: PersonFile;
+  /** The full phone number, when it was revealed on the page. */
+  revealedPhone?: string;
   open: boolean;
   onClose: () => void;
   onSaved: () => void;
@@ -72,7 +86,7 @@ export default function PersonEditModal({ person, open, onClose, onSaved }: {
   }, [open]);
 
   const submit = async (values: EditValues): Promise<void> => {
-    const changes = changedFields(person, values);
+    const changes = changedFields(person, values, revealedPhone);
     if (Object.keys(changes).length === 0) {
       setError(t('person.noChange'));
       return;
@@ -97,6 +111,7 @@ export default function PersonEditModal({ person, open, onClose, onSaved }: {
   };
 
   const okButtonProps: ButtonProps & { 'data-testid': string } = { 'data-testid': 'edit-submit' };
+  const phoneMasked = isMaskedPhone(basePhone(person, revealedPhone));
 
   return (
     <Modal
@@ -113,7 +128,7 @@ export default function PersonEditModal({ person, open, onClose, onSaved }: {
     >
       <Form<EditValues>
         form={form}
-        initialValues={initialValues(person)}
+        initialValues={initialValues(person, revealedPhone)}
         layout="vertical"
         onFinish={(v) => void submit(v)}
         data-testid="edit-form"
@@ -123,7 +138,15 @@ export default function PersonEditModal({ person, open, onClose, onSaved }: {
         <Form.Item
           name="phone"
           label={t('fields.phone')}
-          rules={[{ pattern: PHONE_RE, message: t('person.phoneInvalid') }]}
+          extra={phoneMasked ? t('person.phoneMaskedHint') : undefined}
+          rules={[{
+            // The untouched masked number is fine (it is not sent); anything else must be a real number.
+            validator: (_, v: string | undefined) => {
+              const value = v?.trim() ?? '';
+              if (value === '' || value === (basePhone(person, revealedPhone) ?? '') || PHONE_RE.test(value)) return Promise.resolve();
+              return Promise.reject(new Error(t('person.phoneInvalid')));
+            },
+          }]}
         >
           <Input allowClear data-testid="edit-phone" maxLength={20} />
         </Form.Item>

@@ -1,37 +1,139 @@
 import { Suspense, useState, type ReactNode } from 'react';
 import { Link, Outlet, useLocation } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
-import { Button, Layout, Menu, Spin, Tag, Typography, theme } from 'antd';
+import { App, Button, Descriptions, Layout, Menu, Popover, Space, Spin, Tag, Typography, theme } from 'antd';
 import type { MenuProps } from 'antd';
 import {
-  AlertOutlined, ApartmentOutlined, AuditOutlined, CloudUploadOutlined, FundProjectionScreenOutlined,
-  HomeOutlined, SolutionOutlined, TranslationOutlined, UserSwitchOutlined,
+  AlertOutlined, ApartmentOutlined, AuditOutlined, CloudUploadOutlined, FileSearchOutlined,
+  FundProjectionScreenOutlined, HomeOutlined, LogoutOutlined, SolutionOutlined, TeamOutlined,
+  TranslationOutlined, UserOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
 import type { Messages } from '../i18n/zh.ts';
+import type { Me, Permission } from '../access.ts';
+import { useAuth, useMe } from '../auth.tsx';
+import { enumLabel } from '../labels.ts';
 
 const { Header, Sider, Content, Footer } = Layout;
 
 type NavKey = keyof Messages['nav'];
 
-interface NavEntry { key: NavKey; path?: string; icon: ReactNode }
+/** A menu entry is shown only when the user has `perm`. */
+interface NavEntry { key: NavKey; path?: string; icon: ReactNode; perm?: Permission }
 
 /** Modules in the left menu; entries without a path are future modules, shown disabled. */
 const NAV: NavEntry[] = [
   { key: 'overview', path: '/', icon: <HomeOutlined /> },
-  { key: 'regions', path: '/regions', icon: <ApartmentOutlined /> },
-  { key: 'persons', path: '/persons', icon: <SolutionOutlined /> },
-  { key: 'imports', path: '/imports', icon: <CloudUploadOutlined /> },
+  { key: 'regions', path: '/regions', icon: <ApartmentOutlined />, perm: 'regions.read' },
+  { key: 'persons', path: '/persons', icon: <SolutionOutlined />, perm: 'registry.read' },
+  { key: 'imports', path: '/imports', icon: <CloudUploadOutlined />, perm: 'imports.run' },
   { key: 'assistance', icon: <AuditOutlined /> },
   { key: 'monitoring', icon: <AlertOutlined /> },
   { key: 'eldercare', icon: <UserSwitchOutlined /> },
   { key: 'projects', icon: <FundProjectionScreenOutlined /> },
 ];
 
+/** The administration group, under its own heading. */
+const ADMIN_NAV: NavEntry[] = [
+  { key: 'users', path: '/admin/users', icon: <TeamOutlined />, perm: 'users.admin' },
+  { key: 'audit', path: '/admin/audit', icon: <FileSearchOutlined />, perm: 'audit.read' },
+];
+
 function selectedKey(pathname: string): NavKey {
   if (pathname.startsWith('/regions')) return 'regions';
   if (pathname.startsWith('/persons') || pathname.startsWith('/households')) return 'persons';
   if (pathname.startsWith('/imports')) return 'imports';
+  if (pathname.startsWith('/admin/users')) return 'users';
+  if (pathname.startsWith('/admin/audit')) return 'audit';
   return 'overview';
+}
+
+/** Role labels of the user, without repeats (someone may hold one role in two regions). */
+export function roleLabels(t: ReturnType<typeof useTranslation>['t'], me: Me): string[] {
+  return [...new Set(me.roles.map((r) => enumLabel(t, 'role', r.role)))];
+}
+
+/** Name, office and roles in the header; a click shows the role bindings; plus the sign-out button. */
+function UserMenu(): ReactNode {
+  const { t } = useTranslation();
+  const me = useMe();
+  const { signOut } = useAuth();
+  const { message } = App.useApp();
+  const [busy, setBusy] = useState(false);
+  const labels = roleLabels(t, me);
+
+  const details = (
+    <Descriptions
+      size="small"
+      column={1}
+      style={{ maxWidth: 380 }}
+      items={[
+        { key: 'username', label: t('auth.username'), children: <Typography.Text code>{me.username}</Typography.Text> },
+        { key: 'office', label: t('auth.office'), children: me.office },
+        {
+          key: 'roles', label: t('auth.roles'),
+          children: (
+            <Space orientation="vertical" size={2}>
+              {me.roles.map((r) => (
+                <span key={`${r.role}|${r.regionCode}|${r.gridId ?? ''}`} data-testid="user-role">
+                  <Tag color="red">{enumLabel(t, 'role', r.role)}</Tag>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {r.regionCode}{r.gridId ? ` · ${t('auth.grid', { grid: r.gridId })}` : ''}
+                  </Typography.Text>
+                </span>
+              ))}
+            </Space>
+          ),
+        },
+      ]}
+    />
+  );
+
+  const logout = async (): Promise<void> => {
+    setBusy(true);
+    try {
+      await signOut();
+      void message.success(t('auth.signedOut'));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Space size={12} align="center">
+      <Popover content={details} title={t('auth.account')} trigger="click" placement="bottomRight">
+        <button
+          type="button"
+          data-testid="user-menu"
+          style={{
+            display: 'flex', alignItems: 'center', gap: 8, background: 'transparent', border: 0, cursor: 'pointer',
+            color: '#fff', padding: 0, lineHeight: 1.2, textAlign: 'start', maxWidth: 420,
+          }}
+        >
+          <UserOutlined style={{ fontSize: 18 }} />
+          <span style={{ display: 'flex', flexDirection: 'column', minWidth: 0 }}>
+            <span style={{ fontWeight: 600, whiteSpace: 'nowrap' }} data-testid="header-user-name">{me.displayName}</span>
+            <span
+              className="ms-subtitle"
+              style={{ fontSize: 12, color: 'rgba(255,255,255,0.8)', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}
+              data-testid="header-user-office"
+            >
+              {me.office} · {labels.join('、')}
+            </span>
+          </span>
+        </button>
+      </Popover>
+      <Button
+        data-testid="logout"
+        icon={<LogoutOutlined />}
+        onClick={() => void logout()}
+        loading={busy}
+        ghost
+        aria-label={t('auth.signOut')}
+      >
+        <span className="ms-subtitle">{t('auth.signOut')}</span>
+      </Button>
+    </Space>
+  );
 }
 
 export function PageFallback(): ReactNode {
@@ -48,8 +150,10 @@ export default function AppLayout(): ReactNode {
   const location = useLocation();
   const [collapsed, setCollapsed] = useState(false);
   const { token } = theme.useToken();
+  const { can } = useAuth();
+  const visible = (n: NavEntry): boolean => n.perm === undefined || can(n.perm);
 
-  const items: MenuProps['items'] = NAV.map((n) => ({
+  const toItem = (n: NavEntry): NonNullable<MenuProps['items']>[number] => ({
     key: n.key,
     icon: n.icon,
     disabled: !n.path,
@@ -69,7 +173,14 @@ export default function AppLayout(): ReactNode {
           )}
         </span>
       ),
-  }));
+  });
+  const adminItems = ADMIN_NAV.filter(visible).map(toItem);
+  const items: MenuProps['items'] = [
+    ...NAV.filter(visible).map(toItem),
+    ...(adminItems.length > 0
+      ? [{ type: 'group' as const, key: 'admin', label: collapsed ? null : t('nav.admin'), children: adminItems }]
+      : []),
+  ];
 
   const toggleLang = (): void => {
     void i18n.changeLanguage(i18n.language === 'en' ? 'zh' : 'en');
@@ -101,6 +212,7 @@ export default function AppLayout(): ReactNode {
         >
           {t('app.langSwitch')}
         </Button>
+        <UserMenu />
       </Header>
       <Layout>
         <Sider

@@ -7,6 +7,7 @@ import { HistoryOutlined, HomeOutlined, TeamOutlined } from '@ant-design/icons';
 import type { HistoryEntry, HouseholdFile, HouseholdMember } from '@minsheng/contracts';
 import { useApi } from '../api.ts';
 import ErrorAlert from '../components/ErrorAlert.tsx';
+import OutOfScope from '../components/OutOfScope.tsx';
 import HistoryTimeline from '../components/HistoryTimeline.tsx';
 import { AsOfBanner, AsOfPicker, useAsOf } from '../components/AsOf.tsx';
 import { enumLabel } from '../labels.ts';
@@ -24,6 +25,8 @@ export default function HouseholdPage(): ReactNode {
   const none = t('common.none');
   const head = h?.members.find((m) => m.personId === h.headPersonId) ?? h?.members.find((m) => m.relation === 'head');
   const personLink = (personId: number): string => `/persons/${personId}${asOf ? `?asOf=${asOf}` : ''}`;
+
+  if (file.error?.status === 404) return <OutOfScope kind="household" />;
 
   const columns: TableColumnsType<HouseholdMember> = [
     {

@@ -3,13 +3,19 @@ import { useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { Badge, Button, Card, Col, Descriptions, Row, Skeleton, Space, Statistic, Typography } from 'antd';
 import {
-  ApartmentOutlined, CloudUploadOutlined, HomeOutlined, SearchOutlined, TeamOutlined, UserOutlined,
+  ApartmentOutlined, CloudUploadOutlined, FileSearchOutlined, HomeOutlined, SearchOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useApi } from '../api.ts';
+import { useAuth, useMe } from '../auth.tsx';
+import type { Permission } from '../access.ts';
 import ErrorAlert from '../components/ErrorAlert.tsx';
+import { roleLabels } from '../layout/AppLayout.tsx';
+
+/** Permissions that give at least one shortcut below. */
+const SHORTCUT_PERMISSIONS: Permission[] = ['registry.read', 'regions.read', 'imports.run', 'audit.read', 'users.admin'];
 
 /** `GET /api/health` */
-interface Health { status: string; db: 'pglite' | 'postgres'; mqtt: 'embedded' | 'external'; version: string }
+interface Health { status: string; db: 'pglite' | 'postgres'; mqtt: 'embedded' | 'external'; version: string; demo?: boolean }
 /** `GET /api/stats` */
 interface Stats {
   persons: number;
@@ -39,48 +45,61 @@ function StatCard({ title, value, icon, loading, testId }: {
 export default function OverviewPage(): ReactNode {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const { can } = useAuth();
+  const me = useMe();
   const health = useApi<Health>('/health');
-  const stats = useApi<Stats>('/stats');
+  // Counts of the registry within the user's regions; only for roles that read the registry.
+  const showStats = can('registry.read');
+  const stats = useApi<Stats>(showStats ? '/stats' : null);
   const s = stats.data;
   const h = health.data;
   const ok = h?.status === 'ok' || h?.status === 'up';
 
   return (
     <Space orientation="vertical" size={16} style={{ width: '100%' }}>
-      <Typography.Title level={3} style={{ margin: 0 }}>{t('overview.title')}</Typography.Title>
+      <Space align="baseline" wrap>
+        <Typography.Title level={3} style={{ margin: 0 }}>{t('overview.title')}</Typography.Title>
+        <Typography.Text type="secondary" data-testid="welcome">
+          {t('overview.welcome', { name: me.displayName })} · {me.office} · {roleLabels(t, me).join('、')}
+        </Typography.Text>
+      </Space>
 
       {stats.error && <ErrorAlert error={stats.error} onRetry={stats.reload} />}
 
-      <Card title={t('overview.registry')} size="small" variant="borderless">
-        <Row gutter={[16, 16]}>
-          <Col xs={24} sm={12} lg={8}>
-            <StatCard title={t('overview.persons')} value={s?.persons} icon={<UserOutlined />} loading={stats.loading} testId="stat-persons" />
-          </Col>
-          <Col xs={24} sm={12} lg={8}>
-            <StatCard title={t('overview.households')} value={s?.households} icon={<HomeOutlined />} loading={stats.loading} testId="stat-households" />
-          </Col>
-          <Col xs={24} sm={12} lg={8}>
-            <StatCard title={t('overview.aged60Plus')} value={s?.aged60Plus} icon={<TeamOutlined />} loading={stats.loading} testId="stat-aged60plus" />
-          </Col>
-        </Row>
-      </Card>
+      {showStats && (
+        <>
+          <Card title={t('overview.registry')} size="small" variant="borderless">
+            <Row gutter={[16, 16]}>
+              <Col xs={24} sm={12} lg={8}>
+                <StatCard title={t('overview.persons')} value={s?.persons} icon={<UserOutlined />} loading={stats.loading} testId="stat-persons" />
+              </Col>
+              <Col xs={24} sm={12} lg={8}>
+                <StatCard title={t('overview.households')} value={s?.households} icon={<HomeOutlined />} loading={stats.loading} testId="stat-households" />
+              </Col>
+              <Col xs={24} sm={12} lg={8}>
+                <StatCard title={t('overview.aged60Plus')} value={s?.aged60Plus} icon={<TeamOutlined />} loading={stats.loading} testId="stat-aged60plus" />
+              </Col>
+            </Row>
+          </Card>
 
-      <Card title={t('overview.regionsTitle')} size="small" variant="borderless">
-        <Row gutter={[16, 16]}>
-          <Col xs={12} lg={6}>
-            <StatCard title={t('overview.districts')} value={s?.regions.districts} icon={<ApartmentOutlined />} loading={stats.loading} testId="stat-districts" />
-          </Col>
-          <Col xs={12} lg={6}>
-            <StatCard title={t('overview.streets')} value={s?.regions.streets} icon={<ApartmentOutlined />} loading={stats.loading} testId="stat-streets" />
-          </Col>
-          <Col xs={12} lg={6}>
-            <StatCard title={t('overview.communities')} value={s?.regions.communities} icon={<ApartmentOutlined />} loading={stats.loading} testId="stat-communities" />
-          </Col>
-          <Col xs={12} lg={6}>
-            <StatCard title={t('overview.grids')} value={s?.grids} icon={<ApartmentOutlined />} loading={stats.loading} testId="stat-grids" />
-          </Col>
-        </Row>
-      </Card>
+          <Card title={t('overview.regionsTitle')} size="small" variant="borderless">
+            <Row gutter={[16, 16]}>
+              <Col xs={12} lg={6}>
+                <StatCard title={t('overview.districts')} value={s?.regions.districts} icon={<ApartmentOutlined />} loading={stats.loading} testId="stat-districts" />
+              </Col>
+              <Col xs={12} lg={6}>
+                <StatCard title={t('overview.streets')} value={s?.regions.streets} icon={<ApartmentOutlined />} loading={stats.loading} testId="stat-streets" />
+              </Col>
+              <Col xs={12} lg={6}>
+                <StatCard title={t('overview.communities')} value={s?.regions.communities} icon={<ApartmentOutlined />} loading={stats.loading} testId="stat-communities" />
+              </Col>
+              <Col xs={12} lg={6}>
+                <StatCard title={t('overview.grids')} value={s?.grids} icon={<ApartmentOutlined />} loading={stats.loading} testId="stat-grids" />
+              </Col>
+            </Row>
+          </Card>
+        </>
+      )}
 
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={12}>
@@ -108,10 +127,15 @@ export default function OverviewPage(): ReactNode {
         </Col>
         <Col xs={24} lg={12}>
           <Card title={t('overview.quick')} size="small" variant="borderless" style={{ height: '100%' }}>
+            {!SHORTCUT_PERMISSIONS.some(can) && (
+              <Typography.Text type="secondary" data-testid="no-modules">{t('overview.noModules')}</Typography.Text>
+            )}
             <Space wrap>
-              <Button icon={<SearchOutlined />} onClick={() => navigate('/persons')}>{t('overview.quickSearch')}</Button>
-              <Button icon={<ApartmentOutlined />} onClick={() => navigate('/regions')}>{t('overview.quickRegions')}</Button>
-              <Button icon={<CloudUploadOutlined />} onClick={() => navigate('/imports')}>{t('overview.quickImport')}</Button>
+              {can('registry.read') && <Button icon={<SearchOutlined />} onClick={() => navigate('/persons')}>{t('overview.quickSearch')}</Button>}
+              {can('regions.read') && <Button icon={<ApartmentOutlined />} onClick={() => navigate('/regions')}>{t('overview.quickRegions')}</Button>}
+              {can('imports.run') && <Button icon={<CloudUploadOutlined />} onClick={() => navigate('/imports')}>{t('overview.quickImport')}</Button>}
+              {can('audit.read') && <Button icon={<FileSearchOutlined />} onClick={() => navigate('/admin/audit')}>{t('overview.quickAudit')}</Button>}
+              {can('users.admin') && <Button icon={<TeamOutlined />} onClick={() => navigate('/admin/users')}>{t('overview.quickUsers')}</Button>}
             </Space>
           </Card>
         </Col>

@@ -5,12 +5,16 @@ import {
   App, Button, Card, Col, Descriptions, Empty, Row, Skeleton, Space, Table, Tag, Tooltip, Typography,
 } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { EditOutlined, HistoryOutlined, HomeOutlined, UserOutlined } from '@ant-design/icons';
+import { AuditOutlined, EditOutlined, EyeOutlined, HistoryOutlined, HomeOutlined, UserOutlined } from '@ant-design/icons';
 import type { FinanceItem, HistoryEntry, PersonFile, PersonRelation } from '@minsheng/contracts';
 import { useApi } from '../api.ts';
+import { useAuth } from '../auth.tsx';
 import ErrorAlert from '../components/ErrorAlert.tsx';
 import HistoryTimeline from '../components/HistoryTimeline.tsx';
 import PersonEditModal from '../components/PersonEditModal.tsx';
+import OutOfScope from '../components/OutOfScope.tsx';
+import RevealModal, { isMasked, type RevealField, type Revealed } from '../components/RevealModal.tsx';
+import AccessCodeButton from '../components/AccessCode.tsx';
 import { enumLabel, financeCategoryLabel, relationLabel } from '../labels.ts';
 import { formatAmount, formatDateTime } from '../format.ts';
 import { AsOfBanner, AsOfPicker, useAsOf } from '../components/AsOf.tsx';
@@ -76,7 +80,31 @@ function RelationsTable({ items }: { items: PersonRelation[] }): ReactNode {
   );
 }
 
-function PersonDetails({ p }: { p: PersonFile }): ReactNode {
+/** A citizen ID or phone: masked as the API sent it, or the revealed full value with an audit note. */
+function SensitiveValue({ shown, revealed, testId }: { shown: string | null; revealed: string | null | undefined; testId: string }): ReactNode {
+  const { t } = useTranslation();
+  if (revealed !== undefined && revealed !== null) {
+    return (
+      <Space size={6} wrap>
+        <Typography.Text copyable strong style={{ fontFamily: 'monospace' }} data-testid={`revealed-${testId}`}>{revealed}</Typography.Text>
+        <Tooltip title={t('person.revealedTip')}>
+          <Tag color="orange" icon={<AuditOutlined />} style={{ marginInlineEnd: 0 }}>{t('person.revealed')}</Tag>
+        </Tooltip>
+      </Space>
+    );
+  }
+  if (shown === null) return t('common.none');
+  if (isMasked(shown)) {
+    return (
+      <Tooltip title={t('person.maskedTip')}>
+        <Typography.Text style={{ fontFamily: 'monospace' }} data-testid={`masked-${testId}`}>{shown}</Typography.Text>
+      </Tooltip>
+    );
+  }
+  return <Typography.Text copyable style={{ fontFamily: 'monospace' }} data-testid={`plain-${testId}`}>{shown}</Typography.Text>;
+}
+
+function PersonDetails({ p, revealed }: { p: PersonFile; revealed: Revealed }): ReactNode {
   const { t } = useTranslation();
   const none = t('common.none');
   return (
@@ -87,11 +115,11 @@ function PersonDetails({ p }: { p: PersonFile }): ReactNode {
       column={{ xs: 1, sm: 1, md: 2, xl: 3 }}
       items={[
         { key: 'name', label: t('persons.name'), children: p.name },
-        { key: 'citizenId', label: t('persons.citizenId'), children: <Typography.Text copyable style={{ fontFamily: 'monospace' }}>{p.citizenId}</Typography.Text> },
+        { key: 'citizenId', label: t('persons.citizenId'), children: <SensitiveValue shown={p.citizenId} revealed={revealed.citizenId} testId="citizen-id" /> },
         { key: 'sex', label: t('persons.sex'), children: enumLabel(t, 'sex', p.sex) },
         { key: 'birthDate', label: t('persons.birthDate'), children: p.birthDate },
         { key: 'age', label: t('persons.age'), children: t('common.years', { count: p.age }) },
-        { key: 'phone', label: t('persons.phone'), children: p.phone ?? none },
+        { key: 'phone', label: t('persons.phone'), children: <SensitiveValue shown={p.phone} revealed={revealed.phone} testId="phone" /> },
         {
           key: 'hukou', label: t('person.hukou'),
           children: p.hukouRegion ? <Link to={`/regions/${p.hukouRegion}`}>{p.hukouName ?? p.hukouRegion}</Link> : none,
@@ -127,13 +155,26 @@ function PersonDetails({ p }: { p: PersonFile }): ReactNode {
 export default function PersonPage(): ReactNode {
   const { t } = useTranslation();
   const { message } = App.useApp();
+  const { can } = useAuth();
   const { id } = useParams();
   const [asOf, setAsOf] = useAsOf();
   const [editing, setEditing] = useState(false);
+  const [revealing, setRevealing] = useState(false);
+  // Full numbers from a reveal: for this person and this visit of the page only.
+  const [revealedFor, setRevealedFor] = useState<{ id: string; values: Revealed }>();
   const file = useApi<PersonFile>(`/persons/${id ?? ''}`, { asOf });
   const history = useApi<{ items: HistoryEntry[] }>(`/persons/${id ?? ''}/history`);
   // Only show an answer that matches the id and the as-of date asked for (never a stale one).
   const p = file.data && String(file.data.id) === id && (file.data.asOf ?? null) === asOf ? file.data : undefined;
+  // A reveal answers with today's numbers: not shown over a historical view.
+  const revealed: Revealed = revealedFor && revealedFor.id === id && asOf === null ? revealedFor.values : {};
+
+  if (file.error?.status === 404) return <OutOfScope kind="person" />;
+
+  const maskedFields: RevealField[] = p ? [
+    ...(isMasked(p.citizenId) && !revealed.citizenId ? ['citizenId' as const] : []),
+    ...(isMasked(p.phone) && !revealed.phone ? ['phone' as const] : []),
+  ] : [];
 
   const onSaved = (): void => {
     setEditing(false);
@@ -141,6 +182,14 @@ export default function PersonPage(): ReactNode {
     file.reload();
     history.reload();
   };
+
+  const onRevealed = (values: Revealed): void => {
+    setRevealing(false);
+    if (id) setRevealedFor((prev) => ({ id, values: { ...(prev?.id === id ? prev.values : {}), ...values } }));
+    void message.success(t('person.revealedDone'));
+  };
+
+  const revealDisabledReason = asOf ? t('person.revealDisabledAsOf') : maskedFields.length === 0 && p ? t('person.revealNothing') : undefined;
 
   return (
     <Space orientation="vertical" size={16} style={{ width: '100%' }}>
@@ -158,17 +207,38 @@ export default function PersonPage(): ReactNode {
         <Col>
           <Space wrap>
             <AsOfPicker asOf={asOf} onChange={setAsOf} />
-            <Tooltip title={asOf ? t('person.editDisabledAsOf') : undefined}>
-              <Button
-                type="primary"
-                icon={<EditOutlined />}
-                disabled={!p || asOf !== null}
-                onClick={() => setEditing(true)}
-                data-testid="edit-button"
-              >
-                {t('person.edit')}
-              </Button>
-            </Tooltip>
+            {can('registry.reveal') && (
+              <Tooltip title={revealDisabledReason}>
+                <Button
+                  icon={<EyeOutlined />}
+                  disabled={!p || revealDisabledReason !== undefined}
+                  onClick={() => setRevealing(true)}
+                  data-testid="reveal-button"
+                >
+                  {t('person.reveal')}
+                </Button>
+              </Tooltip>
+            )}
+            {can('access-codes.issue') && p && (
+              <AccessCodeButton
+                personId={p.id}
+                personName={p.name}
+                disabledReason={asOf ? t('person.accessCodeDisabledAsOf') : undefined}
+              />
+            )}
+            {can('registry.write') && (
+              <Tooltip title={asOf ? t('person.editDisabledAsOf') : undefined}>
+                <Button
+                  type="primary"
+                  icon={<EditOutlined />}
+                  disabled={!p || asOf !== null}
+                  onClick={() => setEditing(true)}
+                  data-testid="edit-button"
+                >
+                  {t('person.edit')}
+                </Button>
+              </Tooltip>
+            )}
           </Space>
         </Col>
       </Row>
@@ -178,10 +248,9 @@ export default function PersonPage(): ReactNode {
 
       <Card title={t('person.basic')} variant="borderless" size="small">
         <Skeleton loading={!p && file.loading} active>
-          {p ? <PersonDetails p={p} /> : !file.loading && <Empty />}
+          {p ? <PersonDetails p={p} revealed={revealed} /> : !file.loading && <Empty />}
         </Skeleton>
       </Card>
-
       {p && (
         <Row gutter={[16, 16]}>
           <Col xs={24} xl={12}>
@@ -229,7 +298,25 @@ export default function PersonPage(): ReactNode {
         </Skeleton>
       </Card>
 
-      {p && <PersonEditModal person={p} open={editing} onClose={() => setEditing(false)} onSaved={onSaved} />}
+      {p && (
+        <PersonEditModal
+          person={p}
+          revealedPhone={revealed.phone ?? undefined}
+          open={editing}
+          onClose={() => setEditing(false)}
+          onSaved={onSaved}
+        />
+      )}
+      {p && (
+        <RevealModal
+          personId={p.id}
+          personName={p.name}
+          available={maskedFields}
+          open={revealing}
+          onClose={() => setRevealing(false)}
+          onRevealed={onRevealed}
+        />
+      )}
     </Space>
   );
 }

@@ -7,6 +7,7 @@ import { ApartmentOutlined, PhoneOutlined, TeamOutlined, UserOutlined } from '@a
 import type { Grid, RegionDetail, RegionSummary } from '@minsheng/contracts';
 import { useApi } from '../api.ts';
 import ErrorAlert from '../components/ErrorAlert.tsx';
+import { useAuth } from '../auth.tsx';
 import { enumLabel, gridKindColor, regionLevelColor } from '../labels.ts';
 
 interface Items<T> { items: T[] }
@@ -27,6 +28,8 @@ function gridTree(grids: Grid[]): GridRow[] {
 
 function ResidentsLink({ code }: { code: string }): ReactNode {
   const { t } = useTranslation();
+  const { can } = useAuth();
+  if (!can('registry.read')) return null;
   return (
     <Link to={`/persons?region=${code}`} data-testid="region-residents">
       <TeamOutlined /> {t('regions.residents')}

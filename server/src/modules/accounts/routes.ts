@@ -7,6 +7,7 @@ import { staffActor, writeAudit } from '../../platform/audit.ts';
 import { hasPermission, staffOf } from '../../platform/auth/guard.ts';
 import { Permission, ROLE_LABELS } from '../../platform/auth/roles.ts';
 import { endSession, SESSION_COOKIE, SESSION_MAX_HOURS } from '../../platform/auth/sessions.ts';
+import { regionNames } from '../regions/service.ts';
 import * as service from './service.ts';
 
 const Login = z.object({ username: z.string().max(60), password: z.string().max(200) });
@@ -28,13 +29,14 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
       await writeAudit(db, anon, { action: 'auth.login', outcome: result.reason === 'locked' ? 'denied' : 'failed', detail: { reason: result.reason } }, req);
       if (result.reason === 'locked') {
         void reply.header('retry-after', String(result.retryAfterSeconds ?? 60));
-        throw new AppError('rate_limited', `account locked after repeated failed sign-ins; try again in ${Math.ceil((result.retryAfterSeconds ?? 60) / 60)} min`, { retryAfterSeconds: result.retryAfterSeconds });
+        throw new AppError('rate_limited', `account locked after repeated failed sign-ins; try again in ${Math.ceil((result.retryAfterSeconds ?? 60) / 60)} min`, { reason: 'locked', retryAfterSeconds: result.retryAfterSeconds });
       }
       throw new AppError('unauthenticated', 'wrong username or password', { field: 'password' });
     }
-    await writeAudit(db, { ...anon, kind: 'staff' }, { action: 'auth.login' }, req);
+    const user = await service.getUser(db, result.userId);
+    await writeAudit(db, { ...anon, kind: 'staff', office: user.office, role: [...new Set(user.roles.map((r) => r.role))].join(','), regionCode: user.roles[0]?.regionCode ?? null }, { action: 'auth.login' }, req);
     void reply.setCookie(SESSION_COOKIE, result.token, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: SESSION_MAX_HOURS * 3600 });
-    return { csrfToken: result.csrfToken, user: await service.getUser(db, result.userId) };
+    return { csrfToken: result.csrfToken, user };
   });
 
   app.post('/api/auth/logout', { config: { access: 'staff' } }, async (req, reply) => {
@@ -47,9 +49,10 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
 
   app.get('/api/auth/me', { config: { access: 'staff' } }, async (req) => {
     const staff = staffOf(req);
+    const names = await regionNames(db, staff.bindings.map((b) => b.regionCode));
     return {
       id: staff.userId, username: staff.username, displayName: staff.displayName, office: staff.office, csrfToken: staff.csrfToken,
-      roles: staff.bindings.map((b) => ({ ...b, label: ROLE_LABELS[b.role] })),
+      roles: staff.bindings.map((b) => ({ ...b, regionName: names.get(b.regionCode) ?? null, label: ROLE_LABELS[b.role] })),
       permissions: Permission.filter((p) => hasPermission(staff, p)),
     };
   });
