@@ -6,7 +6,11 @@
 import type { Permission, Role } from './roles.ts';
 import { ROLE_PERMISSIONS } from './roles.ts';
 
-export interface RoleBinding { role: Role; regionCode: string; regionPrefix: string; gridId: string | null }
+export interface RoleBinding {
+  role: Role; regionCode: string; regionPrefix: string; gridId: string | null;
+  /** The bound grid and the micro grids inside it (a general-grid worker covers its micro grids). */
+  gridIds?: readonly string[];
+}
 
 declare const scopeBrand: unique symbol;
 export interface Scope {
@@ -24,7 +28,7 @@ export function scopeFor(bindings: readonly RoleBinding[], permission: Permissio
   const gridIds = new Set<string>();
   for (const b of bindings) {
     if (!ROLE_PERMISSIONS[b.role].includes(permission)) continue;
-    if (b.gridId !== null) gridIds.add(b.gridId);
+    if (b.gridId !== null) for (const g of b.gridIds ?? [b.gridId]) gridIds.add(g);
     else prefixes.add(b.regionPrefix);
   }
   return { prefixes: [...prefixes], gridIds: [...gridIds], all: [...prefixes].some((p) => p.length <= 2) } as unknown as Scope;

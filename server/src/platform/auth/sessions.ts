@@ -30,7 +30,7 @@ export async function createSession(db: Queryable, userId: number, ip: string, u
 
 interface SessionRow {
   token_hash: string; csrf_token: string; user_id: number; username: string; display_name: string; office: string;
-  bindings: Array<{ role: Role; regionCode: string; regionPrefix: string; gridId: string | null }>;
+  bindings: Array<{ role: Role; regionCode: string; regionPrefix: string; gridId: string | null; gridIds: string[] | null }>;
 }
 
 /** The live session for a cookie token, refreshed; undefined when unknown, ended, idle or expired. */
@@ -41,13 +41,15 @@ export async function findSession(db: Queryable, token: string): Promise<StaffPr
      WHERE s.token_hash = $1 AND u.id = s.user_id AND u.active AND s.ended_at IS NULL
        AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(mins => $2)
      RETURNING s.token_hash, s.csrf_token, u.id AS user_id, u.username, u.display_name, u.office,
-       coalesce((SELECT jsonb_agg(jsonb_build_object('role', r.role, 'regionCode', r.region_code, 'regionPrefix', g.prefix, 'gridId', r.grid_id) ORDER BY r.id)
+       coalesce((SELECT jsonb_agg(jsonb_build_object('role', r.role, 'regionCode', r.region_code, 'regionPrefix', g.prefix, 'gridId', r.grid_id,
+                   'gridIds', CASE WHEN r.grid_id IS NULL THEN NULL ELSE
+                     (SELECT jsonb_agg(x.id) FROM grid x WHERE x.id = r.grid_id OR x.parent_grid_id = r.grid_id) END) ORDER BY r.id)
                  FROM staff_role r JOIN region g ON g.code = r.region_code WHERE r.user_id = u.id), '[]'::jsonb) AS bindings`,
     [tokenHash(token), SESSION_IDLE_MINUTES]);
   if (!row) return undefined;
   return {
     userId: row.user_id, username: row.username, displayName: row.display_name, office: row.office,
-    bindings: row.bindings, csrfToken: row.csrf_token, tokenHash: row.token_hash,
+    bindings: row.bindings.map((b) => ({ ...b, gridIds: b.gridIds ?? undefined })), csrfToken: row.csrf_token, tokenHash: row.token_hash,
   };
 }
 
