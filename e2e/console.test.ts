@@ -108,11 +108,10 @@ describe('console walk (e2e, Chromium)', () => {
     await expect.poll(() => page.getByTestId('import-progress').getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
     expect((await page.getByTestId('import-accepted').textContent())?.trim()).toBe('3');
     expect((await page.getByTestId('import-rejected').textContent())?.trim()).toBe('2');
-    const errors = await page.getByTestId('import-errors').textContent();
-    expect(errors).toContain('citizenId');
-    expect(errors).toContain('residenceCommunity');
-    expect(errors).toMatch(/\b4\b/);
-    expect(errors).toMatch(/\b6\b/);
+    // One table row per rejected file row: row number, field, message.
+    const errorRows = await page.getByTestId('import-errors').locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent?.trim() ?? '')));
+    expect(errorRows.map((cells) => cells.slice(0, 2))).toEqual([['4', 'citizenId'], ['6', 'residenceCommunity']]);
     expect(await page.getByTestId('download-rejected').isEnabled()).toBe(true);
     await screenshot(page, '06-import-result');
     const found = await api<{ items: unknown[] }>(page, `/api/persons?q=${good[1]}`);

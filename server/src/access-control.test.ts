@@ -26,9 +26,23 @@ interface Sample {
 let seq = 500;
 const newId = (): string => makeCitizenId('120101', '1961-04-04', (seq += 2), 'M');
 
+/** POST /api/imports?wait=1 with a one-person CSV living in `community` (multipart, kind first). */
+function importPerson(c: Client, community: string): Promise<LightMyRequestResponse> {
+  const boundary = 'ac-import-boundary';
+  const csv = `姓名,公民身份号码,居住社区代码\r\n导入人,${newId()},${community}\r\n`;
+  const payload = `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\npersons\r\n`
+    + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n--${boundary}--\r\n`;
+  return c.inject({ method: 'POST', url: '/api/imports?wait=1', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+}
+
 describe('access control on every route', () => {
   let t: TestApp;
-  const ids = { personA: 0, personB: 0, householdA: 0, userId: 0, citizenA: '', citizenC: '' };
+  const ids = { personA: 0, personB: 0, householdA: 0, userId: 0, citizenA: '', citizenC: '', importA: 0 };
+  /** An import started by the own district's staff (made on first use). */
+  const ownImport = async (): Promise<number> => {
+    if (!ids.importA) ids.importA = (await importPerson(await client('district-staff', 'own'), OWN.community)).json().id;
+    return ids.importA;
+  };
   const clients = new Map<string, Client>();
 
   async function client(role: Role, where: 'own' | 'other'): Promise<Client> {
@@ -88,6 +102,12 @@ describe('access control on every route', () => {
     'GET /api/households/:id': { role: 'street-staff', own: (c) => c.inject(`/api/households/${ids.householdA}`), otherRegion: 'not-found' },
     'GET /api/households/:id/history': { role: 'street-staff', own: (c) => c.inject(`/api/households/${ids.householdA}/history`), otherRegion: 'not-found' },
     'POST /api/relations': { role: 'street-staff', own: (c) => c.inject({ method: 'POST', url: '/api/relations', payload: { citizenId: ids.citizenA, relatedCitizenId: ids.citizenC, kind: 'child' } }), otherRegion: 'refused' },
+    // Imports: a district imports into its own district only; a job is seen by whoever started it.
+    'POST /api/imports': { role: 'district-staff', own: (c) => importPerson(c, OWN.community), otherRegion: { check: (res) => expect(res.json()).toMatchObject({ accepted: 0, rejected: 1, errors: [{ field: 'residenceCommunity', message: expect.stringContaining('outside your region') }] }) } },
+    'GET /api/imports': { role: 'district-staff', own: async (c) => { await ownImport(); return c.inject('/api/imports'); }, otherRegion: { check: (res) => expect(res.json().items.map((j: { id: number }) => j.id)).not.toContain(ids.importA) } },
+    'GET /api/imports/:id': { role: 'district-staff', own: async (c) => c.inject(`/api/imports/${await ownImport()}`), otherRegion: 'not-found' },
+    'GET /api/imports/:id/rejected.xlsx': { role: 'district-staff', own: async (c) => c.inject(`/api/imports/${await ownImport()}/rejected.xlsx`), otherRegion: 'not-found' },
+    'GET /api/imports/samples/:file': { role: 'street-staff', own: (c) => c.inject('/api/imports/samples/persons.csv'), otherRegion: { unscoped: 'the sample files hold no personal data' } },
   };
   /** Resident routes: a staff session is not a resident session. */
   const RESIDENT_ROUTES = ['POST /api/portal/logout', 'GET /api/me/access-log'];
@@ -168,6 +188,16 @@ describe('access control on every route', () => {
     expect(rows.at(-1)).toEqual({ outcome: 'denied', subject_ids: [] });
   });
 
+  it('a general-grid worker also covers the micro grids inside the grid', async () => {
+    await t.ctx.db.exec(`INSERT INTO grid (id, community_code, kind, name, parent_grid_id) VALUES ('${OWN.grid}-M1', '${OWN.community}', 'micro', '微网格', '${OWN.grid}')`);
+    const admin = await client('city-admin', 'own');
+    const micro = (await admin.inject({ method: 'POST', url: '/api/persons', payload: { name: '微网格居民', citizenId: newId(), residenceCommunity: OWN.community, gridId: `${OWN.grid}-M1` } })).json();
+    const worker = await staffClient(t.app, t.ctx.db, 'grid-worker', OWN.community, OWN.grid);
+    expect((await worker.inject(`/api/persons/${micro.id}`)).statusCode).toBe(200);
+    const otherWorker = await client('grid-worker', 'other');
+    expect((await otherWorker.inject(`/api/persons/${micro.id}`)).statusCode).toBe(404);
+  });
+
   it('a grid worker sees the persons of their grid only', async () => {
     const own = await client('grid-worker', 'own');
     expect((await own.inject(`/api/persons/${ids.personA}`)).statusCode).toBe(200);
@@ -187,7 +217,7 @@ describe('access control on every route', () => {
     }
   });
 
-  const permissionsUsed: Permission[] = ['regions.read', 'registry.read', 'registry.write', 'registry.reveal', 'access-codes.issue', 'audit.read', 'users.admin'];
+  const permissionsUsed: Permission[] = ['regions.read', 'registry.read', 'registry.write', 'registry.reveal', 'imports.run', 'access-codes.issue', 'audit.read', 'users.admin'];
   it('the table exercises each permission a route needs', () => {
     const needed = new Set(t.app.routeTable.map((r) => r.access).filter((a) => a !== 'public' && a !== 'staff' && a !== 'resident'));
     for (const p of needed) expect(permissionsUsed, p).toContain(p);

@@ -25,5 +25,7 @@ export const ImportJob = ImportResult.extend({
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   startedBy: z.string(),
+  /** Notes that did not stop the import, e.g. columns not recognised and ignored. */
+  warnings: z.array(z.string()),
 });
 export type ImportJob = z.infer<typeof ImportJob>;
