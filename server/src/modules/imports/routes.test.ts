@@ -100,6 +100,9 @@ describe('POST /api/imports', () => {
     const again = (await upload(admin, [['kind', 'persons'], ['file', { filename: 'r.xlsx', content: res.rawPayload }]], '?wait=1')).json() as ImportJob;
     expect(again).toMatchObject({ rejected: 1, errors: [{ row: 2, field: 'citizenId' }] });
     expect(again.warnings[0]).toContain('错误原因');
+    const second = new ExcelJS.Workbook();
+    await second.xlsx.load((await admin.inject(`/api/imports/${again.id}/rejected.xlsx`)).rawPayload as unknown as ArrayBuffer);
+    expect((second.worksheets[0]!.getRow(1).values as unknown[]).slice(1)).toEqual([...PERSON_HEADER_ZH, '错误字段', '错误原因', '原行号']);
   });
 
   it('a file that is not a spreadsheet ends the job with the reason; the server stays up', async () => {

@@ -6,6 +6,7 @@
  * role sees all; every start, finish and download is in the audit log.
  */
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,18 +41,24 @@ function fieldLabel(kind: ImportJob['kind'], header: readonly string[], field: s
   return header.find((h) => keys.has(headerKey(h))) ?? spec.label;
 }
 
+const ADDED_COLUMNS = ['错误字段', '错误原因', '原行号'];
+
 /** Streams the rejected rows of a job as an XLSX: the file's columns, then 错误字段, 错误原因, 原行号. */
 export async function writeRejectedXlsx(db: Db, id: number, out: Writable): Promise<void> {
   const info = await jobHeader(db, id);
   if (!info) throw notFound(`import ${id}`);
   const header = info.header ?? [];
+  // A file that was itself such a download: its old reason columns are not repeated.
+  const keep = header.map((h, i) => (ADDED_COLUMNS.includes(h.trim()) ? -1 : i)).filter((i) => i >= 0);
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
   const ws = wb.addWorksheet('未导入的行');
-  ws.addRow([...header, '错误字段', '错误原因', '原行号']).commit();
+  ws.addRow([...keep.map((i) => header[i]), ...ADDED_COLUMNS]).commit();
   for await (const page of rejectedRows(db, id)) {
     for (const r of page) {
-      ws.addRow([...header.map((_, i) => r.cells[i] ?? ''), fieldLabel(info.kind, header, r.field), r.message, r.row]).commit();
+      ws.addRow([...keep.map((i) => r.cells[i] ?? ''), fieldLabel(info.kind, header, r.field), r.message, r.row]).commit();
     }
+    // Let a slow download drain before the next page is read.
+    if (out.writableNeedDrain) await once(out, 'drain');
   }
   ws.commit();
   await wb.commit();

@@ -20,7 +20,8 @@ import { relationImporter } from './store-relations.ts';
 import type { ImporterFactory, ImportSettings, KindImporter, RowReject } from './types.ts';
 import { precheck } from './validate-common.ts';
 
-export const DEFAULT_BATCH_ROWS = 10_000;
+/** Rows per batch (one transaction, one progress step): households are written one by one. */
+export const DEFAULT_BATCH_ROWS: Record<ImportKind, number> = { persons: 10_000, households: 1_000, relations: 5_000 };
 /** Title rows above the header (e.g. "XX社区老年人名单") are skipped; the header is looked for this far. */
 const HEADER_SEARCH_ROWS = 10;
 /** A household's rows stay in one batch; past this many extra rows the batch is cut anyway. */
@@ -113,7 +114,7 @@ export async function runImport(db: Db, jobId: number, opts: RunOptions): Promis
     const src = source;
     const all = it;
     await runBatches(db, jobId, importer, (async function* () { if (rest.length > 0) yield rest; yield* all; })(), {
-      batchRows: opts.batchRows ?? DEFAULT_BATCH_ROWS,
+      batchRows: opts.batchRows ?? DEFAULT_BATCH_ROWS[opts.kind],
       precheck: (r) => precheck(r, map, width, src.encoding, src.sawUndecodable()),
       counts, progress, signal: opts.signal,
       onFatal: (r) => { failure = `row ${r.row}: malformed CSV: ${r.error?.message ?? ''}; the rows before it were imported`; },
