@@ -14,6 +14,9 @@ import { login, staffClient, type Client } from './testing/auth.ts';
 const OWN = { district: '120101000000', street: '120101001000', community: '120101001001', grid: '120101001001-G1' };
 const OTHER = { district: '120103000000', street: '120103001000', community: '120103001001', grid: '120103001001-G1' };
 const CITY = '120000000000';
+/** A policy with a registry builder (policies/tianjin), and a date it is in effect. */
+const POLICY = 'tianjin/concentrated-care-subsidy';
+const POLICY_ON = '2026-05-01';
 
 type Expect = 'not-found' | 'empty' | 'refused' | { unscoped: string } | { check: (res: LightMyRequestResponse) => void };
 interface Sample {
@@ -107,6 +110,13 @@ describe('access control on every route', () => {
     'GET /api/imports': { role: 'district-staff', own: async (c) => { await ownImport(); return c.inject('/api/imports'); }, otherRegion: { check: (res) => expect(res.json().items.map((j: { id: number }) => j.id)).not.toContain(ids.importA) } },
     'GET /api/imports/:id': { role: 'district-staff', own: async (c) => c.inject(`/api/imports/${await ownImport()}`), otherRegion: 'not-found' },
     'GET /api/imports/:id/rejected.xlsx': { role: 'district-staff', own: async (c) => c.inject(`/api/imports/${await ownImport()}/rejected.xlsx`), otherRegion: 'not-found' },
+    // Policy runs: a district decides over its own district only (scope), and sees its own runs.
+    'POST /api/policies/:id/runs': { role: 'district-staff', own: (c) => c.inject({ method: 'POST', url: `/api/policies/${encodeURIComponent(POLICY)}/runs`, payload: { on: POLICY_ON } }), otherRegion: { check: (res) => expect(res.json().scope).toEqual([`${OTHER.district.slice(0, 6)}*`]) } },
+    'POST /api/policies/:ns/:id/runs': { role: 'district-staff', own: (c) => c.inject({ method: 'POST', url: `/api/policies/${POLICY}/runs`, payload: { on: POLICY_ON } }), otherRegion: { check: (res) => expect(res.json().scope).toEqual([`${OTHER.district.slice(0, 6)}*`]) } },
+    'GET /api/policies/:id/runs': { role: 'district-staff', own: (c) => c.inject(`/api/policies/${encodeURIComponent(POLICY)}/runs`), otherRegion: { check: (res) => expect(res.json().items.every((r: { scope: string[] }) => r.scope.every((p) => p.startsWith(OTHER.district.slice(0, 6))))).toBe(true) } },
+    'GET /api/policies/:ns/:id/runs': { role: 'district-staff', own: (c) => c.inject(`/api/policies/${POLICY}/runs`), otherRegion: { check: (res) => expect(res.json().items.every((r: { scope: string[] }) => r.scope.every((p) => p.startsWith(OTHER.district.slice(0, 6))))).toBe(true) } },
+    'POST /api/policies/:id/whatif': { role: 'district-staff', own: (c) => c.inject({ method: 'POST', url: `/api/policies/${encodeURIComponent(POLICY)}/whatif`, payload: { on: POLICY_ON, set: { minAgeAny: 70 } } }), otherRegion: { check: (res) => expect(res.json().total).toBe(1) } },
+    'POST /api/policies/:ns/:id/whatif': { role: 'district-staff', own: (c) => c.inject({ method: 'POST', url: `/api/policies/${POLICY}/whatif`, payload: { on: POLICY_ON, set: { minAgeAny: 70 } } }), otherRegion: { check: (res) => expect(res.json().total).toBe(1) } },
     'GET /api/imports/samples/:file': { role: 'street-staff', own: (c) => c.inject('/api/imports/samples/persons.csv'), otherRegion: { unscoped: 'the sample files hold no personal data' } },
   };
   /** Resident routes: a staff session is not a resident session. */
@@ -121,9 +131,10 @@ describe('access control on every route', () => {
     expect(residents.sort()).toEqual([...RESIDENT_ROUTES].sort());
   });
 
-  it('public routes are exactly health and the two sign-ins', () => {
+  it('public routes are exactly health, the two sign-ins and the public policy documents', () => {
     expect(t.app.routeTable.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`).sort())
-      .toEqual(['GET /api/health', 'POST /api/auth/login', 'POST /api/portal/login']);
+      .toEqual(['GET /api/health', 'GET /api/policies', 'GET /api/policies/:id', 'GET /api/policies/:ns/:id', 'POST /api/auth/login',
+        'POST /api/policies/:id/evaluate', 'POST /api/policies/:ns/:id/evaluate', 'POST /api/portal/login'].sort());
   });
 
   it('signed out: every non-public route answers 401', async () => {
@@ -217,7 +228,7 @@ describe('access control on every route', () => {
     }
   });
 
-  const permissionsUsed: Permission[] = ['regions.read', 'registry.read', 'registry.write', 'registry.reveal', 'imports.run', 'access-codes.issue', 'audit.read', 'users.admin'];
+  const permissionsUsed: Permission[] = ['regions.read', 'registry.read', 'registry.write', 'registry.reveal', 'imports.run', 'access-codes.issue', 'audit.read', 'users.admin', 'policy.run'];
   it('the table exercises each permission a route needs', () => {
     const needed = new Set(t.app.routeTable.map((r) => r.access).filter((a) => a !== 'public' && a !== 'staff' && a !== 'resident'));
     for (const p of needed) expect(permissionsUsed, p).toContain(p);

@@ -12,6 +12,7 @@ import { registerResidentRoutes } from './modules/residents/routes.ts';
 import { registerImportRoutes } from './modules/imports/routes.ts';
 import { registerRegionRoutes } from './modules/regions/routes.ts';
 import { registerRegistryRoutes } from './modules/registry/routes.ts';
+import { registerPolicyRoutes } from './modules/policy/routes.ts';
 
 const pkgPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../package.json');
 export const VERSION = (JSON.parse(fs.readFileSync(pkgPath, 'utf8')) as { version: string }).version;
@@ -33,5 +34,6 @@ export async function createApp(ctx: AppContext): Promise<FastifyInstance> {
   registerRegionRoutes(app, ctx);
   registerRegistryRoutes(app, ctx);
   registerImportRoutes(app, ctx);
+  registerPolicyRoutes(app, ctx);
   return app;
 }

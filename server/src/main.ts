@@ -6,6 +6,7 @@ import { bootContext } from './platform/boot.ts';
 import { registerImportCommand } from './modules/imports/cli.ts';
 import { registerDemoCommand, ensureDemoCity } from './modules/demo/cli.ts';
 import { registerAdminCommand } from './modules/accounts/cli.ts';
+import { registerPolicyCommand } from './modules/policy/cli.ts';
 import { ensureDemoAccounts } from './modules/accounts/demo-accounts.ts';
 import { countActiveAdmins } from './modules/accounts/service.ts';
 
@@ -42,6 +43,7 @@ program.command('serve').description('start the HTTP API, console and device ing
 registerImportCommand(program);
 registerAdminCommand(program);
 registerDemoCommand(program);
+registerPolicyCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

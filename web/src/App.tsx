@@ -20,6 +20,7 @@ const ImportsPage = lazy(() => import('./pages/imports.tsx'));
 const NotFoundPage = lazy(() => import('./pages/notfound.tsx'));
 const UsersPage = lazy(() => import('./pages/users.tsx'));
 const AuditPage = lazy(() => import('./pages/audit.tsx'));
+const PoliciesPage = lazy(() => import('./pages/policies.tsx'));
 
 export default function App(): ReactNode {
   const { i18n } = useTranslation();
@@ -42,6 +43,7 @@ export default function App(): ReactNode {
                 <Route path="persons" element={<RequirePermission perm="registry.read"><PersonsPage /></RequirePermission>} />
                 <Route path="persons/:id" element={<RequirePermission perm="registry.read"><PersonPage /></RequirePermission>} />
                 <Route path="households/:id" element={<RequirePermission perm="registry.read"><HouseholdPage /></RequirePermission>} />
+                <Route path="policies" element={<PoliciesPage />} />
                 <Route path="imports" element={<RequirePermission perm="imports.run"><ImportsPage /></RequirePermission>} />
                 <Route path="admin/users" element={<RequirePermission perm="users.admin"><UsersPage /></RequirePermission>} />
                 <Route path="admin/audit" element={<RequirePermission perm="audit.read"><AuditPage /></RequirePermission>} />

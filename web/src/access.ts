@@ -12,7 +12,7 @@ export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = [
   'regions.read', 'registry.read', 'registry.write', 'registry.reveal', 'pii.phone', 'imports.run',
-  'access-codes.issue', 'audit.read', 'users.admin',
+  'access-codes.issue', 'audit.read', 'users.admin', 'policy.run',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { App, Button, Descriptions, Layout, Menu, Popover, Space, Spin, Tag, Typography, theme } from 'antd';
 import type { MenuProps } from 'antd';
 import {
-  AlertOutlined, ApartmentOutlined, AuditOutlined, CloudUploadOutlined, FileSearchOutlined,
+  AlertOutlined, ApartmentOutlined, AuditOutlined, BookOutlined, CloudUploadOutlined, FileSearchOutlined,
   FundProjectionScreenOutlined, HomeOutlined, LogoutOutlined, SolutionOutlined, TeamOutlined,
   TranslationOutlined, UserOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
@@ -26,6 +26,7 @@ const NAV: NavEntry[] = [
   { key: 'regions', path: '/regions', icon: <ApartmentOutlined />, perm: 'regions.read' },
   { key: 'persons', path: '/persons', icon: <SolutionOutlined />, perm: 'registry.read' },
   { key: 'imports', path: '/imports', icon: <CloudUploadOutlined />, perm: 'imports.run' },
+  { key: 'policies', path: '/policies', icon: <BookOutlined /> },
   { key: 'assistance', icon: <AuditOutlined /> },
   { key: 'monitoring', icon: <AlertOutlined /> },
   { key: 'eldercare', icon: <UserSwitchOutlined /> },
@@ -42,6 +43,7 @@ function selectedKey(pathname: string): NavKey {
   if (pathname.startsWith('/regions')) return 'regions';
   if (pathname.startsWith('/persons') || pathname.startsWith('/households')) return 'persons';
   if (pathname.startsWith('/imports')) return 'imports';
+  if (pathname.startsWith('/policies')) return 'policies';
   if (pathname.startsWith('/admin/users')) return 'users';
   if (pathname.startsWith('/admin/audit')) return 'audit';
   return 'overview';

@@ -18,12 +18,13 @@ export const Permission = [
   'access-codes.issue',// issue a resident's portal access code
   'audit.read',        // the audit log
   'users.admin',       // accounts, roles, lockouts
+  'policy.run',        // run a policy over the registry (batch decisions) and what-ifs
 ] as const;
 export type Permission = (typeof Permission)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  'city-admin': ['regions.read', 'registry.read', 'registry.write', 'registry.reveal', 'imports.run', 'access-codes.issue', 'users.admin'],
-  'district-staff': ['regions.read', 'registry.read', 'registry.write', 'registry.reveal', 'imports.run', 'access-codes.issue'],
+  'city-admin': ['regions.read', 'registry.read', 'registry.write', 'registry.reveal', 'imports.run', 'access-codes.issue', 'users.admin', 'policy.run'],
+  'district-staff': ['regions.read', 'registry.read', 'registry.write', 'registry.reveal', 'imports.run', 'access-codes.issue', 'policy.run'],
   'street-staff': ['regions.read', 'registry.read', 'registry.write', 'registry.reveal', 'access-codes.issue'],
   'community-worker': ['regions.read', 'registry.read', 'registry.write'],
   'grid-worker': ['regions.read', 'registry.read', 'registry.write'],

@@ -1,0 +1,253 @@
+/**
+ * Policies as the platform uses them: describe, evaluate one input (with the explanation), run a
+ * policy over the registry in one SQL statement and store the decisions, and what-if a parameter
+ * change. Errors of the rules package become AppErrors naming the field.
+ */
+import { compileToSql, Decimal, evaluate, resolveParameters, RulesError, type Decision, type JsonValue, type Parameter, type ParamValue, type Policy, type Ty } from '@minsheng/rules';
+import type { Db } from '../../platform/db.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { Scope } from '../../platform/auth/scope.ts';
+import type { PolicyCatalogue } from './catalogue.ts';
+import { inputRelation } from './inputs.ts';
+
+/** A rules error as an AppError: bad input 422 naming the field, unknown policy 404. */
+export function toAppError(e: unknown): unknown {
+  if (!(e instanceof RulesError)) return e;
+  switch (e.code) {
+    case 'unknown_policy': return new AppError('not_found', e.message, { field: 'policy' });
+    case 'invalid_input': {
+      const path = typeof e.details.path === 'string' && e.details.path ? `input.${e.details.path}` : 'input';
+      return new AppError('validation', e.message, { ...e.details, field: path });
+    }
+    case 'invalid_date':
+    case 'not_in_effect':
+      return new AppError('validation', `on: ${e.message}`, { ...e.details, field: 'on' });
+    case 'evaluation_error':
+      return new AppError('validation', `input: ${e.message}`, { ...e.details, field: 'input' });
+  }
+}
+
+const rethrow = (e: unknown): never => { throw toAppError(e); };
+
+// ---- descriptions ----
+
+function valJson(v: unknown): JsonValue {
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Decimal) return v.toNumber();
+  if (Array.isArray(v)) return v.map(valJson);
+  if (v !== null && typeof v === 'object' && 'text' in v && 'ms' in v) return String((v as { text: string }).text);
+  return v as JsonValue;
+}
+
+export type TypeInfo = string | { enum: readonly string[] } | { list: TypeInfo } | { object: Record<string, { type: TypeInfo; optional: boolean; description?: string }> };
+
+export function typeInfo(ty: Ty): TypeInfo {
+  switch (ty.k) {
+    case 'int': return 'int';
+    case 'number': return 'number';
+    case 'bool': return 'bool';
+    case 'timestamp': return 'datetime';
+    case 'string': return ty.date ? 'date' : ty.enum ? { enum: ty.enum } : 'string';
+    case 'list': return { list: typeInfo(ty.of) };
+    case 'object': return { object: Object.fromEntries(Object.entries(ty.fields).map(([k, f]) => [k, { type: typeInfo(f.ty), optional: f.optional, ...(f.description ? { description: f.description } : {}) }])) };
+  }
+}
+
+const paramValueInfo = (v: ParamValue) => ({
+  from: v.from, value: valJson(v.value), display: v.display, example: v.example,
+  ...(v.source ? { source: v.source } : {}), ...(v.note ? { note: v.note } : {}),
+});
+const paramInfo = (p: Parameter) => ({
+  name: p.name, type: typeInfo(p.ty), ...(p.unit ? { unit: p.unit } : {}), ...(p.description ? { description: p.description } : {}),
+  values: p.values.map(paramValueInfo),
+});
+
+export function policySummary(catalogue: PolicyCatalogue, p: Policy) {
+  return {
+    id: catalogue.publicId(p), policyId: p.id, version: p.version, title: p.title, entity: p.entity,
+    effective: p.effective, source: p.source, file: p.file,
+    parameters: Object.values(p.parameters).map(paramInfo),
+    versions: catalogue.versions(catalogue.publicId(p)).map((v) => ({ version: v.version, effective: v.effective })),
+  };
+}
+
+export function policyDetail(catalogue: PolicyCatalogue, p: Policy) {
+  const o = p.outcome;
+  return {
+    ...policySummary(catalogue, p),
+    ...(p.description ? { description: p.description } : {}),
+    inputs: typeInfo(p.inputType),
+    conditions: p.conditions.map((c) => ({ id: c.id, expr: c.text.trim(), reason: c.reason, ...(c.expected ? { expected: c.expected } : {}), params: c.params })),
+    outcome: o.kind === 'eligibility'
+      ? { kind: o.kind, amount: o.amount?.text.trim() ?? null, rounding: o.rounding }
+      : { kind: o.kind, cases: o.cases.map((c) => ({ outcome: c.outcome, when: c.when.text.trim(), amount: c.amount?.text.trim() ?? null, ...(c.reason ? { reason: c.reason } : {}) })), otherwise: o.otherwise, eligibleOutcomes: o.eligibleOutcomes, rounding: o.rounding },
+    outcomes: o.kind === 'eligibility' ? ['eligible', 'ineligible'] : [...new Set([...o.cases.map((c) => c.outcome), o.otherwise])],
+    tests: p.tests.map((t) => ({ name: t.name, on: t.on, input: t.input, expect: t.expect })),
+  };
+}
+
+// ---- one input ----
+
+/** Evaluates one input; the answer names the policy by its public id. */
+export function evaluateOne(catalogue: PolicyCatalogue, id: string, on: string, input: unknown): Decision {
+  try {
+    const policy = catalogue.get(id, on);
+    return { ...evaluate(policy, input, on), policy: catalogue.publicId(policy) };
+  } catch (e) {
+    return rethrow(e);
+  }
+}
+
+/** The public answer of the CLI (the API adds the trace). */
+export const publicDecision = (d: Decision) => ({
+  policy: d.policy, version: d.version, on: d.on, outcome: d.outcome, eligible: d.eligible, amount: d.amount, currency: d.currency, reasons: d.reasons,
+});
+
+// ---- batch runs ----
+
+export interface RunSummary {
+  id: number; policyId: string; policyVersion: number; onDate: string; startedAt: string; finishedAt: string | null; startedBy: string;
+  scope: string[]; total: number | null; eligible: number | null; errors: number | null; amountTotal: number | null;
+  parameters: Record<string, JsonValue>; status: 'running' | 'done' | 'failed'; failure: string | null;
+  placeholders?: Record<string, string>; reads?: string[]; firstError?: string | null;
+}
+
+const RUN_COLS = `id, policy_id AS "policyId", policy_version AS "policyVersion", on_date AS "onDate", started_at AS "startedAt",
+  finished_at AS "finishedAt", started_by AS "startedBy", scope, total, eligible, errors, amount_total AS "amountTotal", parameters, status, failure`;
+
+const scopeText = (scope: Scope): string[] => (scope.all ? [] : [...scope.prefixes.map((p) => `${p}*`), ...scope.gridIds.map((g) => `grid:${g}`)]);
+
+function usedParameters(policy: Policy, on: string): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const [k, r] of Object.entries(resolveParameters(policy, on))) out[k] = { value: valJson(r.value.value), from: r.value.from, example: r.value.example };
+  return out;
+}
+
+function compiled(catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, params: unknown[], policyOverride?: Policy) {
+  let policy: Policy;
+  try { policy = catalogue.get(id, on); } catch (e) { return rethrow(e); }
+  const publicId = catalogue.publicId(policy);
+  const input = inputRelation(publicId, policy, on, scope, params);
+  let sql: string;
+  try { sql = compileToSql(policyOverride ?? policy, on, { inputRelation: input.sql }); } catch (e) { return rethrow(e); }
+  return { policy, publicId, input, sql };
+}
+
+/** Runs a policy over the registry (in the scope) in one INSERT … SELECT and stores each decision. */
+export async function runPolicy(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string): Promise<RunSummary> {
+  const params: unknown[] = [];
+  const { policy, publicId, input, sql } = compiled(catalogue, id, on, scope, params);
+  const [run] = await db.query<{ id: number }>(
+    `INSERT INTO policy_run (policy_id, policy_version, on_date, started_by, scope, parameters) VALUES ($1, $2, $3, $4, $5::text[], $6::jsonb) RETURNING id`,
+    [publicId, policy.version, on, startedBy, scopeText(scope), JSON.stringify(usedParameters(policy, on))]);
+  const runId = (run as { id: number }).id;
+  const n = params.length;
+  try {
+    const [totals] = await db.transaction(async (tx) => {
+      const [t] = await tx.query<{ total: number; eligible: number; errors: number; amount: number | null; first_error: string | null }>(
+        `WITH ins AS (
+           INSERT INTO policy_decision (run_id, policy_id, policy_version, on_date, entity, entity_id, eligible, outcome, amount, failed_rules, error)
+           SELECT $${n + 1}::bigint, $${n + 2}::text, $${n + 3}::int, $${n + 4}::date, $${n + 5}::text, d.id, d.eligible, d.outcome, d.amount, d.failed_rules, d.error
+           FROM (${sql}) AS d
+           RETURNING eligible, amount, error)
+         SELECT count(*)::int AS total, count(*) FILTER (WHERE eligible)::int AS eligible, count(*) FILTER (WHERE error IS NOT NULL)::int AS errors,
+           sum(amount) FILTER (WHERE eligible) AS amount, min(error) AS first_error FROM ins`,
+        [...params, runId, publicId, policy.version, on, input.entity]);
+      const r = t as { total: number; eligible: number; errors: number; amount: number | null; first_error: string | null };
+      await tx.query(`UPDATE policy_run SET total = $2, eligible = $3, errors = $4, amount_total = $5, status = 'done', finished_at = clock_timestamp() WHERE id = $1`,
+        [runId, r.total, r.eligible, r.errors, r.amount ?? 0]);
+      return [r];
+    });
+    const summary = await getRun(db, runId);
+    return { ...summary, placeholders: input.placeholders, reads: input.reads, firstError: totals?.first_error ?? null };
+  } catch (e) {
+    await db.query(`UPDATE policy_run SET status = 'failed', failure = $2, finished_at = clock_timestamp() WHERE id = $1`, [runId, (e as Error).message.slice(0, 2000)]);
+    throw e;
+  }
+}
+
+export async function getRun(db: Db, runId: number): Promise<RunSummary> {
+  const [row] = await db.query<RunSummary>(`SELECT ${RUN_COLS} FROM policy_run WHERE id = $1`, [runId]);
+  if (!row) throw new AppError('not_found', `policy run ${runId} not found`);
+  return row;
+}
+
+/** Recent runs of a policy; staff bound below the city see the runs over their own region (or inside it). */
+export async function listRuns(db: Db, policyId: string, scope: Scope, limit = 50): Promise<RunSummary[]> {
+  const params: unknown[] = [policyId, limit];
+  let where = 'policy_id = $1';
+  if (!scope.all) {
+    params.push(scopeText(scope).map((s) => s.replace(/\*$/, '')));
+    // A run is visible when every prefix it covered lies inside one of the caller's prefixes.
+    where += ` AND cardinality(scope) > 0 AND NOT EXISTS (SELECT 1 FROM unnest(scope) AS s(p) WHERE NOT EXISTS (SELECT 1 FROM unnest($3::text[]) AS c(p) WHERE rtrim(s.p, '*') LIKE c.p || '%'))`;
+  }
+  return db.query<RunSummary>(`SELECT ${RUN_COLS} FROM policy_run WHERE ${where} ORDER BY started_at DESC, id DESC LIMIT $2`, params);
+}
+
+// ---- what-if ----
+
+function paramFromJson(p: Parameter, raw: unknown, field: string): ParamValue['value'] {
+  const bad = (why: string): never => { throw new AppError('validation', `${field}: ${why} (got ${JSON.stringify(raw)})`, { field }); };
+  const conv = (ty: Ty, v: unknown): ParamValue['value'] => {
+    switch (ty.k) {
+      case 'int': return typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : bad('must be a whole number');
+      case 'number': {
+        if (typeof v === 'number' && Number.isFinite(v)) return Decimal.fromNumber(v);
+        const d = typeof v === 'string' ? Decimal.parse(v) : undefined;
+        return d ?? bad('must be a number');
+      }
+      case 'bool': return typeof v === 'boolean' ? v : bad('must be true or false');
+      case 'string':
+        if (typeof v !== 'string') return bad('must be text');
+        if (ty.date && !/^\d{4}-\d{2}-\d{2}$/.test(v)) return bad('must be a date YYYY-MM-DD');
+        if (ty.enum && !ty.enum.includes(v)) return bad(`must be one of ${ty.enum.join(', ')}`);
+        return v;
+      case 'list': return Array.isArray(v) ? v.map((x) => conv(ty.of, x)) : bad('must be a list');
+      default: return bad('this parameter type cannot be changed in a what-if');
+    }
+  };
+  return conv(p.ty, raw);
+}
+
+/** The policy with some parameters replaced from `on` (for what-if). */
+export function withParameters(policy: Policy, on: string, set: Record<string, unknown>): Policy {
+  const parameters = { ...policy.parameters };
+  for (const [name, raw] of Object.entries(set)) {
+    const p = policy.parameters[name];
+    if (!p) throw new AppError('validation', `set.${name}: policy ${policy.id} has no parameter ${name} (it has ${Object.keys(policy.parameters).join(', ')})`, { field: `set.${name}` });
+    const value = paramFromJson(p, raw, `set.${name}`);
+    parameters[name] = { ...p, values: [...p.values.filter((v) => v.from < on), { from: on, value, display: JSON.stringify(raw), example: true, note: 'what-if' }] };
+  }
+  return { ...policy, parameters };
+}
+
+export interface WhatIf {
+  policy: string; version: number; on: string; entity: 'person' | 'household'; set: Record<string, unknown>;
+  total: number; changed: number; becameEligible: number; becameIneligible: number;
+  monthlyBudgetBefore: number; monthlyBudgetAfter: number; difference: number;
+}
+
+export async function whatIf(db: Db, catalogue: PolicyCatalogue, id: string, on: string, set: Record<string, unknown>, scope: Scope): Promise<WhatIf> {
+  if (Object.keys(set).length === 0) throw new AppError('validation', 'set: name at least one parameter to change', { field: 'set' });
+  const params: unknown[] = [];
+  const before = compiled(catalogue, id, on, scope, params);
+  const changedPolicy = withParameters(before.policy, on, set);
+  let afterSql: string;
+  try { afterSql = compileToSql(changedPolicy, on, { inputRelation: before.input.sql }); } catch (e) { return rethrow(e); }
+  const [r] = await db.query<{ total: number; changed: number; up: number; down: number; before: number | null; after: number | null }>(
+    `SELECT count(*)::int AS total,
+       count(*) FILTER (WHERE a.outcome IS DISTINCT FROM b.outcome)::int AS changed,
+       count(*) FILTER (WHERE b.eligible AND NOT coalesce(a.eligible, false))::int AS up,
+       count(*) FILTER (WHERE a.eligible AND NOT coalesce(b.eligible, false))::int AS down,
+       coalesce(sum(a.amount) FILTER (WHERE a.eligible), 0) AS before,
+       coalesce(sum(b.amount) FILTER (WHERE b.eligible), 0) AS after
+     FROM (${before.sql}) AS a JOIN (${afterSql}) AS b ON b.id = a.id`, params);
+  const row = r as NonNullable<typeof r>;
+  const b = Number(row.before ?? 0);
+  const a = Number(row.after ?? 0);
+  return {
+    policy: before.publicId, version: before.policy.version, on, entity: before.input.entity, set,
+    total: row.total, changed: row.changed, becameEligible: row.up, becameIneligible: row.down,
+    monthlyBudgetBefore: b, monthlyBudgetAfter: a, difference: Math.round((a - b) * 100) / 100,
+  };
+}
