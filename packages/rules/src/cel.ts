@@ -7,7 +7,8 @@
  * dates as strings, error absorption).
  */
 import { Environment, type ASTNode } from '@marcbachmann/cel-js';
-import { ExprError, lowerExpression, type IrNode, type LowerContext } from './ir.ts';
+import { ExprError, type IrNode } from './ir.ts';
+import { lowerExpression, type LowerContext } from './lower.ts';
 import type { Ty } from './types.ts';
 
 const TS = 'google.protobuf.Timestamp';

@@ -3,13 +3,14 @@
  * (biased toward boundaries, some invalid) are decided by the JS evaluator and by the compiled SQL
  * in one batch, and every row must agree: eligible, outcome, exact amount, failed rules, and
  * whether (and where) it is an error. Runs on PGlite, and on PostgreSQL when
- * MINSHENG_TEST_DATABASE_URL is set.
+ * MINSHENG_TEST_DATABASE_URL is set. Covers the fixtures, testing/language*.yaml and every policy
+ * shipped under the repository's policies/ directory.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inputArbitrary, interestingDates } from '../testing/arbitraries.ts';
 import { pgliteRunner, postgresRunner, postgresUrl, runBatch, type DecisionRow, type SqlRunner } from '../testing/db.ts';
-import { fixturePolicies, languagePolicies } from '../testing/fixtures.ts';
+import { fixturePolicies, languagePolicies, shippedPolicies } from '../testing/fixtures.ts';
 import { RulesError } from './errors.ts';
 import { evaluate } from './evaluate.ts';
 import { compileToSql } from './sql.ts';
@@ -51,8 +52,8 @@ const url = postgresUrl();
 if (url) runners.push({ name: 'postgres', open: () => postgresRunner(url) });
 
 const fixtures = fixturePolicies();
-// The fixtures, plus a file that uses every supported expression feature.
-const policies = [...fixtures, ...languagePolicies()];
+// The fixtures, two files that use every supported expression feature, and every shipped policy.
+const policies = [...fixtures, ...languagePolicies(), ...shippedPolicies()];
 
 describe.each(runners)('JS evaluator == compiled SQL on $name', ({ open }) => {
   let db: SqlRunner;

@@ -71,6 +71,11 @@ const DATE_SQL_RE = `^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`;
 const DATETIME_SQL_RE =
   `^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,3})?)?(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])$`;
 
+// 64-bit ints: a result outside this range is an error (NULL), as in JS, instead of a raised
+// "bigint out of range" that would stop the whole batch.
+const INT_RANGE = 'BETWEEN -9223372036854775808 AND 9223372036854775807';
+const INT_MIN = '(-9223372036854775807 - 1)';
+
 const dayFits = (s: string): string =>
   `substr(${s}, 9, 2)::int <= extract(day from (make_date(substr(${s}, 1, 4)::int, substr(${s}, 6, 2)::int, 1) + interval '1 month' - interval '1 day'))::int`;
 
@@ -167,7 +172,11 @@ export class SqlCompiler {
         return this.bind([o], ([O]) => `(CASE WHEN ${O} IS NULL THEN NULL ELSE coalesce(jsonb_typeof(${O}->${quote(n.name)}), 'null') <> 'null' END)`);
       }
       case 'not': return `(NOT ${this.expr(n.arg, scope)})`;
-      case 'neg': return `(- ${this.expr(n.arg, scope)})`;
+      case 'neg': {
+        const a = this.expr(n.arg, scope);
+        if (n.ty.k !== 'int') return `(- ${a})`;
+        return this.bind([a], ([A]) => `(CASE WHEN ${A} <> ${INT_MIN} THEN - ${A} END)`);
+      }
       case 'and': return `(${this.expr(n.left, scope)} AND ${this.expr(n.right, scope)})`;
       case 'or': return `(${this.expr(n.left, scope)} OR ${this.expr(n.right, scope)})`;
       case 'cond': {
@@ -177,8 +186,10 @@ export class SqlCompiler {
       case 'arith': {
         const l = this.expr(n.left, scope);
         const r = this.expr(n.right, scope);
-        if (n.fn === '/' || n.fn === '%') return `(${l} ${n.fn} NULLIF(${r}, 0))`;
-        return `(${l} ${n.fn} ${r})`;
+        if (n.ty.k !== 'int') return n.fn === '/' ? `(${l} / NULLIF(${r}, 0))` : `(${l} ${n.fn} ${r})`;
+        if (n.fn === '%') return `(${l} % NULLIF(${r}, 0))`;
+        if (n.fn === '/') return this.bind([l, r], ([A, B]) => `(CASE WHEN NOT (${A} = ${INT_MIN} AND ${B} = -1) THEN ${A} / NULLIF(${B}, 0) END)`);
+        return this.bind([l, r], ([A, B]) => `(CASE WHEN (${A}::numeric ${n.fn} ${B}::numeric) ${INT_RANGE} THEN ${A} ${n.fn} ${B} END)`);
       }
       case 'concat': return `(${this.expr(n.left, scope)} || ${this.expr(n.right, scope)})`;
       case 'cmp': {
@@ -230,14 +241,14 @@ export class SqlCompiler {
       case 'ceil': return `ceil(${x})`;
       case 'floor': return `floor(${x})`;
       case 'round': return y === undefined ? `round(${x})` : `round(${x}, ${(n.args[1] as IrNode & { op: 'lit' }).value.toString()})`;
-      case 'abs': return `abs(${x})`;
+      case 'abs': return n.ty.k === 'int' ? this.bind([x], ([X]) => `(CASE WHEN ${X} <> ${INT_MIN} THEN abs(${X}) END)`) : `abs(${x})`;
       case 'size': {
         const arg = n.args[0] as IrNode;
         if (arg.ty.k === 'string') return `char_length(${x})::bigint`;
         return `jsonb_array_length(${x})::bigint`;
       }
       case 'toNumber': return `(${x})::numeric`;
-      case 'toInt': return `trunc(${x})::bigint`;
+      case 'toInt': return this.bind([`trunc(${x})`], ([T]) => `(CASE WHEN ${T} ${INT_RANGE} THEN ${T}::bigint END)`);
       case 'toString': return `(${x})::text`;
       case 'startsWith': return `starts_with(${x}, ${y})`;
       case 'endsWith': return this.bind([x, y], ([A, B]) => `(right(${A}, char_length(${B})) = ${B})`);
@@ -247,7 +258,7 @@ export class SqlCompiler {
         const c = `__c${this.fresh()}`;
         const total = (l: string): string => `(SELECT coalesce(sum(${fromJson(`${c}.v`, ty)}), 0) FROM jsonb_array_elements(${l}) AS ${c}(v))`;
         const s = this.overList(x, total);
-        return ty.k === 'int' ? `(${s})::bigint` : s;
+        return ty.k === 'int' ? this.bind([s], ([S]) => `(CASE WHEN ${S} ${INT_RANGE} THEN ${S}::bigint END)`) : s;
       }
     }
   }

@@ -71,6 +71,8 @@ export function inputArbitrary(policy: Policy, on: string, opts: { invalidWeight
   const intArb = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...pools.ints).chain((k) => fc.constantFrom(k - 1n, k, k + 1n)).map(Number) },
     { weight: 2, arbitrary: fc.integer({ min: -2, max: 130 }) },
+    // The largest ints an input may hold; products of two overflow 64 bits.
+    { weight: 1, arbitrary: fc.constantFrom(9007199254740991, -9007199254740991, 3037000500) },
   );
   const near = pools.numbers.flatMap((d) => [d, d.add(new Decimal(1n, 2)), d.sub(new Decimal(1n, 2)), d.mul(new Decimal(2n, 0)), d.div(new Decimal(3n, 0)).round(2)]);
   const numberArb = fc.oneof(

@@ -1,5 +1,5 @@
 /** Reads the fixture policies (tests only: src/ itself does no I/O). */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPolicies, loadPolicy } from '../src/load.ts';
@@ -36,4 +36,23 @@ export function languagePolicies(): Policy[] {
     if (!r.ok) throw new Error(`${file} does not load: ${JSON.stringify(r.errors, null, 2)}`);
     return r.policy;
   });
+}
+
+/**
+ * The policies the repository ships (policies/**.yaml at the repo root), so that the property test
+ * holds JS == SQL for every one of them. Files that do not load are left to policies/policies.test.ts.
+ */
+export function shippedPolicies(): Policy[] {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'policies');
+  if (!existsSync(root)) return [];
+  const files: { name: string; text: string }[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const full = join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.endsWith('.yaml')) files.push({ name: full.slice(root.length + 1), text: readFileSync(full, 'utf8') });
+    }
+  };
+  walk(root);
+  return loadPolicies(files).policies;
 }
