@@ -10,14 +10,14 @@
  *   (the coverage notes of runPolicyTests must be empty);
  * - a parameter that several policies share by name (the 低保 standard) has the same dated values
  *   everywhere, since the language has no shared parameter sets yet;
- * - the batch path agrees: every policy compiles to SQL, and on PGlite the compiled query decides
+ * - the batch path agrees: every policy compiles to SQL, and on PGlite (and PostgreSQL when MINSHENG_TEST_DATABASE_URL is set) the compiled query decides
  *   every embedded test case exactly like the JS evaluator (outcome, eligibility, exact amount,
  *   failed conditions; an error where JS raises one).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import { pgliteRunner, postgresRunner, postgresUrl, runBatch, type SqlRunner } from '../packages/rules/testing/db.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   compileToSql,
@@ -115,21 +115,12 @@ describe.each(loaded.policies.map((p) => [p.file, p] as const))('%s', (_file, po
   });
 });
 
-interface SqlRow {
-  id: number;
-  eligible: boolean | null;
-  outcome: string | null;
-  amount: string | null;
-  failed_rules: string[] | null;
-  error: string | null;
-}
-
-describe('batch SQL (PGlite) decides the embedded test cases like the JS evaluator', () => {
+const engines = postgresUrl() ? ['pglite', 'postgres'] as const : ['pglite'] as const;
+describe.each(engines)('batch SQL (%s) decides the embedded test cases like the JS evaluator', (engine) => {
   const TABLE = 'policy_test_input';
-  let db: PGlite;
+  let db: SqlRunner;
   beforeAll(async () => {
-    db = new PGlite();
-    await db.waitReady;
+    db = engine === 'postgres' ? await postgresRunner(postgresUrl() ?? '') : await pgliteRunner();
     await db.query(`CREATE TABLE ${TABLE} (id int PRIMARY KEY, input jsonb)`);
   }, 120_000);
   afterAll(async () => {
@@ -142,11 +133,7 @@ describe('batch SQL (PGlite) decides the embedded test cases like the JS evaluat
     for (const on of dates) {
       const tests = policy.tests.filter((t) => t.on === on);
       const sql = compileToSql(policy, on, { inputRelation: `SELECT id, input FROM ${TABLE}` });
-      await db.query(`DELETE FROM ${TABLE}`);
-      await db.query(`INSERT INTO ${TABLE} (id, input) SELECT x.id, x.input FROM jsonb_to_recordset($1::jsonb) AS x(id int, input jsonb)`, [
-        JSON.stringify(tests.map((t, id) => ({ id, input: t.input }))),
-      ]);
-      const rows = (await db.query<SqlRow>(`${sql} ORDER BY id`)).rows;
+      const rows = await runBatch(db, TABLE, tests.map((t) => t.input), sql);
       tests.forEach((t, i) => {
         const row = rows[i];
         let js: Decision | undefined;
