@@ -120,6 +120,19 @@ describe('console walk (e2e, Chromium)', () => {
     await page.context().close();
   });
 
+  it('a policy is browsed with its dated parameters and tried with an explanation in Chinese', async () => {
+    const page = await signIn('heping.district');
+    await page.goto(`${server.baseUrl}/policies?id=${encodeURIComponent('tianjin/concentrated-care-subsidy')}`);
+    await page.getByTestId('policy-detail').waitFor();
+    expect(await page.getByTestId('policy-parameters').textContent()).toContain('30');
+    await page.getByTestId('policy-evaluate').click();
+    await page.getByTestId('policy-result').waitFor();
+    const result = await page.getByTestId('policy-result').textContent();
+    expect(result).toMatch(/本市户籍|天津/);
+    await screenshot(page, '08-policy-try');
+    await page.context().close();
+  });
+
   it('the auditor finds the reveal and the refused attempt', async () => {
     const page = await signIn('auditor');
     const log = await api<{ items: Array<{ action: string; outcome: string; reason: string | null }> }>(page, '/api/audit?user=quanyechang.street&limit=200');
