@@ -1,0 +1,275 @@
+/**
+ * `npm run bench -- policy [--persons N] [--sample S] [--requests R] [--keep]`: the assistance
+ * family of policies batch-run over a demo city of N persons (default 200,000) on a real
+ * PostgreSQL, every decision written (one INSERT … SELECT per policy, `runPolicy`), in run order.
+ *
+ * In the same run, a per-record baseline: S (default 10,000) dibao household inputs built by the
+ * same SQL input builder, each evaluated on its own by json-rules-engine with the dibao conditions
+ * translated by hand (income per member < standard, assets per member <= standard x months);
+ * its time per record is extrapolated to N and to 13.6 M persons. ratio = baseline / batch for
+ * dibao over the same households (the baseline counts evaluation only: no input building, no
+ * writes, so the ratio errs in the baseline's favour).
+ *
+ * Also R (default 1,000) sequential `POST /api/policies/tianjin%2Fconcentrated-care-subsidy/evaluate`
+ * through the application (app.inject, in process) with the first test case of the YAML: p50/p99.
+ * The route allows 120 requests a minute per address; the bench spreads them over distinct
+ * remote addresses so that the figure is the handler's, not the limiter's refusals.
+ *
+ * The batch figure for the whole city (13.6 M persons) is a LINEAR extrapolation from N.
+ * Prints one JSON line. Needs BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres);
+ * creates and drops minsheng_bench_policy (also on error). Statements are cut at 120 s.
+ */
+import os from 'node:os';
+import pg from 'pg';
+import { Engine } from 'json-rules-engine';
+import { createApp, VERSION } from '../server/src/app.ts';
+import { loadConfig } from '../server/src/platform/config.ts';
+import type { AppContext } from '../server/src/platform/context.ts';
+import { openDb } from '../server/src/platform/db.ts';
+import { migrate } from '../server/src/platform/migrate.ts';
+import { systemScope } from '../server/src/platform/auth/scope.ts';
+import { seedRegions } from '../server/src/modules/regions/seed.ts';
+import { buildDemoCity } from '../server/src/modules/demo/write.ts';
+import { DEMO_AS_OF } from '../server/src/modules/demo/generate.ts';
+import { PolicyCatalogue } from '../server/src/modules/policy/catalogue.ts';
+import { BUILDERS, inputRelation } from '../server/src/modules/policy/inputs.ts';
+import { runPolicy } from '../server/src/modules/policy/service.ts';
+
+const args = process.argv.slice(2);
+const num = (flag: string, dflt: number): number => {
+  const i = args.indexOf(flag);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const PERSONS = num('--persons', 200_000);
+const SAMPLE = num('--sample', 10_000);
+const REQUESTS = num('--requests', 1_000);
+const KEEP = args.includes('--keep');
+const MAX_PERSONS = 1_000_000; // the shared bench machine; the city itself is extrapolated
+for (const [name, v, max] of [['--persons', PERSONS, MAX_PERSONS], ['--sample', SAMPLE, 1_000_000], ['--requests', REQUESTS, 100_000]] as const) {
+  if (!Number.isSafeInteger(v) || v < 1 || v > max) {
+    console.error(`${name} must be a whole number from 1 to ${max.toLocaleString('en')}`);
+    process.exit(2);
+  }
+}
+const CITY = 13_600_000;
+const GOAL = { citySeconds: 60, ratio: 20 };
+const ON = DEMO_AS_OF; // the demo city's reference date; every assistance policy is in effect then
+const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB_NAME = 'minsheng_bench_policy';
+const log = (msg: string): void => { process.stderr.write(`[bench policy] ${msg}\n`); };
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: SERVER });
+  await c.connect();
+  try { await c.query(sql); } finally { await c.end(); }
+}
+
+const timed = async <T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> => {
+  const t = performance.now();
+  const value = await fn();
+  return { value, seconds: (performance.now() - t) / 1000 };
+};
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+const load = (): number[] => os.loadavg().map(r2);
+
+// ---- the baseline: dibao by hand in json-rules-engine -----------------------------------------
+
+interface DibaoInput { household: { members: Array<{ monthlyIncome: number | string }>; financialAssets: number | string } }
+
+/** The dibao policy's conditions (policies/tianjin/dibao.yaml, parameters on ON) as json-rules-engine rules. */
+function dibaoEngine(standard: number, assetMonths: number): Engine {
+  const engine = new Engine([], { allowUndefinedFacts: false });
+  const members = (almanac: { factValue: (n: string) => Promise<unknown> }) => almanac.factValue('household') as Promise<DibaoInput['household']>;
+  engine.addFact('memberCount', async (_p, almanac) => (await members(almanac)).members.length);
+  engine.addFact('incomePerMember', async (_p, almanac) => {
+    const h = await members(almanac);
+    return h.members.reduce((s, m) => s + Number(m.monthlyIncome), 0) / h.members.length;
+  });
+  engine.addFact('assetsPerMember', async (_p, almanac) => {
+    const h = await members(almanac);
+    return Number(h.financialAssets) / h.members.length;
+  });
+  engine.addRule({
+    name: 'dibao', priority: 1,
+    conditions: { all: [
+      { fact: 'memberCount', operator: 'greaterThan', value: 0 },
+      { fact: 'incomePerMember', operator: 'lessThan', value: standard },
+      { fact: 'assetsPerMember', operator: 'lessThanInclusive', value: standard * assetMonths },
+    ] },
+    event: { type: 'eligible' },
+  });
+  return engine;
+}
+
+async function main(): Promise<void> {
+  const loads: Array<{ stage: string; load: number[] }> = [];
+  const mark = (stage: string): void => { loads.push({ stage, load: load() }); };
+  mark('start');
+
+  log(`database ${DB_NAME} on ${SERVER.replace(/\/\/[^@]*@/, '//')}`);
+  await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${DB_NAME}`);
+  // Guard against runaway SQL on the shared server: no statement of this bench runs past 2 minutes.
+  await admin(`ALTER DATABASE ${DB_NAME} SET statement_timeout = '120s'`);
+  const url = new URL(SERVER);
+  url.pathname = `/${DB_NAME}`;
+  const db = await openDb({ databaseUrl: url.toString() });
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  try {
+    await migrate(db);
+    await seedRegions(db);
+
+    log(`demo city of ${PERSONS.toLocaleString('en')} persons`);
+    let shown = 0;
+    const city = await timed(() => buildDemoCity(db, {
+      persons: PERSONS, asOf: ON,
+      onProgress: (done) => { if (done - shown >= 100_000) { shown = done; log(`  ${done.toLocaleString('en')} persons`); } },
+    }));
+    await db.exec('ANALYZE');
+    const households = city.value.households;
+    mark('city built');
+
+    // ---- (2) the batch runs, in run order ----
+    const catalogue = new PolicyCatalogue();
+    const family = Object.keys(BUILDERS).filter((id) => id.startsWith('tianjin/') && catalogue.has(id));
+    const order = [...family].sort((a, b) => BUILDERS[a]!.reads.length - BUILDERS[b]!.reads.length);
+    const runs: Array<{ policy: string; entity: string; seconds: number; rows: number; rowsPerSecond: number; eligible: number; errors: number; firstError: string | null }> = [];
+    const skipped: Array<{ policy: string; reason: string }> = [];
+    for (const id of order) {
+      log(`batch ${id}`);
+      let t: { value: Awaited<ReturnType<typeof runPolicy>>; seconds: number };
+      try {
+        t = await timed(() => runPolicy(db, catalogue, id, ON, systemScope(), 'bench'));
+      } catch (e) {
+        // A policy whose builder cannot supply its inputs fails before anything runs: reported, not timed.
+        const message = (e as Error).message;
+        if (/statement timeout/.test(message)) {
+          log(`  cut at the 120 s statement timeout`);
+          skipped.push({ policy: id, reason: `cut by the 120 s statement timeout (runaway guard): ${message}` });
+          mark(`batch ${id} (timed out)`);
+          continue;
+        }
+        if (!/cannot supply|no registry input builder/.test(message)) throw e;
+        log(`  skipped: ${message}`);
+        skipped.push({ policy: id, reason: message });
+        continue;
+      }
+      const s = t.value;
+      if (s.status !== 'done') throw new Error(`run of ${id} ended ${s.status}: ${s.failure}`);
+      runs.push({ policy: id, entity: BUILDERS[id]!.entity, seconds: r3(t.seconds), rows: s.total ?? 0, rowsPerSecond: Math.round((s.total ?? 0) / t.seconds), eligible: s.eligible ?? 0, errors: s.errors ?? 0, firstError: s.firstError ?? null });
+      mark(`batch ${id}`);
+    }
+    const [written] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM policy_decision');
+    const batchSeconds = runs.reduce((a, r) => a + r.seconds, 0);
+    const batchRows = runs.reduce((a, r) => a + r.rows, 0);
+    const cityBatchSeconds = batchSeconds * CITY / PERSONS;
+
+    // ---- (3) the per-record baseline on a sample of dibao households ----
+    log(`baseline: ${SAMPLE.toLocaleString('en')} dibao inputs through json-rules-engine, one at a time`);
+    const dibao = catalogue.get('tianjin/dibao', ON);
+    const params: unknown[] = [];
+    const rel = inputRelation('tianjin/dibao', dibao, ON, systemScope(), params);
+    const fetched = await timed(() => db.query<{ id: string; input: DibaoInput }>(`SELECT id, input FROM (${rel.sql}) AS i ORDER BY id LIMIT ${SAMPLE}`, params));
+    const sample = fetched.value;
+    const pv = (name: string): number => {
+      const v = dibao.parameters[name]?.values.filter((x) => x.from <= ON).at(-1)?.value;
+      return Number(typeof v === 'bigint' ? v : (v as { toNumber?: () => number })?.toNumber?.() ?? v);
+    };
+    const standard = pv('dibaoStandard');
+    const assetMonths = pv('assetMonths');
+    if (!Number.isFinite(standard) || !Number.isFinite(assetMonths)) throw new Error(`dibao parameters not read: ${standard}, ${assetMonths}`);
+    const engine = dibaoEngine(standard, assetMonths);
+    for (const r of sample.slice(0, 200)) await engine.run({ household: r.input.household }); // warm-up
+    const verdicts = new Map<string, boolean>();
+    const base = await timed(async () => {
+      for (const r of sample) {
+        const out = await engine.run({ household: r.input.household });
+        verdicts.set(String(r.id), out.events.length > 0);
+      }
+    });
+    // Does the baseline agree with the stored batch decisions of the same households?
+    const dibaoRun = runs.find((r) => r.policy === 'tianjin/dibao');
+    const stored = await db.query<{ id: string; eligible: boolean }>(
+      `SELECT entity_id::text AS id, eligible FROM policy_decision WHERE policy_id = 'tianjin/dibao' AND entity_id::text = ANY($1::text[])`, [[...verdicts.keys()]]);
+    let agree = 0;
+    for (const s of stored) if (verdicts.get(s.id) === s.eligible) agree++;
+    const perRecordMs = base.seconds * 1000 / sample.length;
+    const baselineSecondsN = perRecordMs / 1000 * households; // dibao is per household
+    const cityHouseholds = households * CITY / PERSONS;
+    const ratio = dibaoRun ? baselineSecondsN / dibaoRun.seconds : NaN;
+    mark('baseline');
+
+    // ---- (4) single-evaluation latency through the API ----
+    log(`API: ${REQUESTS.toLocaleString('en')} sequential evaluations`);
+    const care = catalogue.get('tianjin/concentrated-care-subsidy', ON);
+    const test = care.tests[0];
+    if (!test) throw new Error('concentrated-care-subsidy has no test case');
+    const config = loadConfig({ LOG_LEVEL: 'silent' }, { databaseUrl: url.toString() });
+    const ctx: AppContext = { db, config, version: VERSION, mqtt: { mode: 'embedded', url: '' } };
+    app = await createApp(ctx);
+    await app.ready();
+    const body = JSON.stringify({ on: test.on, input: test.input });
+    const request = (i: number) => app!.inject({
+      method: 'POST', url: '/api/policies/tianjin%2Fconcentrated-care-subsidy/evaluate', payload: body,
+      headers: { 'content-type': 'application/json' },
+      // 120 per minute per address on this route: 100 requests per address stays below it.
+      remoteAddress: `10.77.${Math.floor(i / 100) >> 8 & 255}.${Math.floor(i / 100) & 255}`,
+    });
+    for (let i = 0; i < 50; i++) await request(REQUESTS + 10_000 + i); // warm-up, other addresses
+    const lat: number[] = [];
+    const statuses: Record<string, number> = {};
+    let answer: unknown;
+    for (let i = 0; i < REQUESTS; i++) {
+      const t = performance.now();
+      const res = await request(i);
+      lat.push(performance.now() - t);
+      statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+      if (i === 0) answer = res.json();
+    }
+    lat.sort((a, b) => a - b);
+    const a = answer as { eligible?: boolean; amount?: number };
+    mark('api');
+
+    const cityOk = cityBatchSeconds < GOAL.citySeconds;
+    const ratioOk = ratio >= GOAL.ratio;
+    const result = {
+      bench: 'policy', db: 'postgres', on: ON, persons: PERSONS, households, cpus: os.cpus().length,
+      cityBuildSeconds: r2(city.seconds),
+      batch: {
+        runs, skipped, totalSeconds: r3(batchSeconds), totalRows: batchRows, rowsPerSecond: Math.round(batchRows / batchSeconds), decisionsWritten: written?.n ?? 0,
+        personsPerSecond: Math.round(PERSONS / batchSeconds),
+      },
+      city: {
+        persons: CITY, extrapolation: `linear from ${PERSONS} persons (x${r2(CITY / PERSONS)})`, households: Math.round(cityHouseholds),
+        batchSeconds: r2(cityBatchSeconds), baselineDibaoSeconds: Math.round(perRecordMs / 1000 * cityHouseholds),
+      },
+      baseline: {
+        engine: 'json-rules-engine', policy: 'tianjin/dibao (conditions translated by hand)', sample: sample.length,
+        fetchSeconds: r3(fetched.seconds), evalSeconds: r3(base.seconds), perRecordMs: r3(perRecordMs),
+        extrapolatedSecondsForN: r2(baselineSecondsN), batchDibaoSecondsForN: dibaoRun ? dibaoRun.seconds : null,
+        agreesWithBatch: `${agree}/${stored.length}`,
+      },
+      ratio: r2(ratio),
+      api: {
+        route: 'POST /api/policies/tianjin%2Fconcentrated-care-subsidy/evaluate', via: 'app.inject (in process)', requests: REQUESTS, statuses,
+        p50ms: r3(quantile(lat, 0.5)), p99ms: r3(quantile(lat, 0.99)), maxMs: r3(lat[lat.length - 1] ?? NaN),
+        testCase: test.name, answer: { eligible: a.eligible, amount: a.amount }, expected: test.expect,
+      },
+      goal: { citySeconds: GOAL.citySeconds, ratio: GOAL.ratio },
+      met: { city: cityOk, ratio: ratioOk, all: cityOk && ratioOk && skipped.length === 0 },
+      loadavg: loads,
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await app?.close().catch(() => undefined);
+    await db.close();
+    if (!KEEP) await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+  process.exit(1);
+});
