@@ -2,29 +2,22 @@
  * Walks EVERY registered API route (from the server's own route table, so a new endpoint cannot
  * be forgotten) and checks: signed out -> 401; a role without the permission -> 403; the right
  * role bound to another region -> 404 / an empty answer / refused; the right role in its own
- * region -> success. Runs after all migrations, on PGlite and on PostgreSQL.
+ * region -> success. Runs after all migrations, on PGlite and on PostgreSQL. The samples of the
+ * later modules live beside them (`modules/<module>/access.samples.ts`, listed in
+ * testing/module-access.ts).
  */
 import { makeCitizenId } from '@minsheng/contracts';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Permission, Role } from './platform/auth/roles.ts';
+import { ROLE_PERMISSIONS, type Permission, type Role } from './platform/auth/roles.ts';
 import { testApp, type TestApp } from './testing/app.ts';
 import { login, staffClient, type Client } from './testing/auth.ts';
+import { CITY, OTHER, OWN, type Sample, type SampleEnv } from './testing/access-samples.ts';
+import { MODULE_ACCESS } from './testing/module-access.ts';
 
-const OWN = { district: '120101000000', street: '120101001000', community: '120101001001', grid: '120101001001-G1' };
-const OTHER = { district: '120103000000', street: '120103001000', community: '120103001001', grid: '120103001001-G1' };
-const CITY = '120000000000';
 /** A policy with a registry builder (policies/tianjin), and a date it is in effect. */
 const POLICY = 'tianjin/concentrated-care-subsidy';
 const POLICY_ON = '2026-05-01';
-
-type Expect = 'not-found' | 'empty' | 'refused' | { unscoped: string } | { check: (res: LightMyRequestResponse) => void };
-interface Sample {
-  /** A role holding the permission, and where its own-region binding is. */
-  role: Role;
-  own: (c: Client) => Promise<LightMyRequestResponse>;
-  otherRegion: Expect;
-}
 
 let seq = 500;
 const newId = (): string => makeCitizenId('120101', '1961-04-04', (seq += 2), 'M');
@@ -40,7 +33,8 @@ function importPerson(c: Client, community: string): Promise<LightMyRequestRespo
 
 describe('access control on every route', () => {
   let t: TestApp;
-  const ids = { personA: 0, personB: 0, householdA: 0, userId: 0, citizenA: '', citizenC: '', importA: 0 };
+  const ids = { personA: 0, personB: 0, personC: 0, householdA: 0, userId: 0, citizenA: '', citizenC: '', importA: 0 };
+  let env: SampleEnv;
   /** An import started by the own district's staff (made on first use). */
   const ownImport = async (): Promise<number> => {
     if (!ids.importA) ids.importA = (await importPerson(await client('district-staff', 'own'), OWN.community)).json().id;
@@ -73,10 +67,18 @@ describe('access control on every route', () => {
     ids.personA = await mk(OWN.community, OWN.grid, ids.citizenA);
     ids.personB = await mk(OTHER.community, OTHER.grid, newId());
     ids.citizenC = newId();
-    await mk(OWN.community, OWN.grid, ids.citizenC);
+    ids.personC = await mk(OWN.community, OWN.grid, ids.citizenC);
     const hh = await admin.inject({ method: 'POST', url: '/api/households', payload: { householdNo: 'AC-1', residenceCommunity: OWN.community, gridId: OWN.grid, members: [{ citizenId: ids.citizenA, relation: 'head' }] } });
     ids.householdA = hh.json().id;
     ids.userId = (await admin.inject('/api/admin/users')).json().items[0].id;
+    env = { t, client, ids, newId };
+    for (const m of Object.values(MODULE_ACCESS)) await m.setup?.(env);
+    for (const [name, m] of Object.entries(MODULE_ACCESS)) {
+      for (const [key, sample] of Object.entries(m.samples(env))) {
+        if (key in SAMPLES) throw new Error(`${name}: sample ${key} defined twice`);
+        SAMPLES[key] = sample;
+      }
+    }
   });
   afterAll(async () => { await t.close(); });
 
@@ -120,7 +122,10 @@ describe('access control on every route', () => {
     'GET /api/imports/samples/:file': { role: 'street-staff', own: (c) => c.inject('/api/imports/samples/persons.csv'), otherRegion: { unscoped: 'the sample files hold no personal data' } },
   };
   /** Resident routes: a staff session is not a resident session. */
-  const RESIDENT_ROUTES = ['POST /api/portal/logout', 'GET /api/me/access-log'];
+  const RESIDENT_ROUTES = ['POST /api/portal/logout', 'GET /api/me/access-log', ...Object.values(MODULE_ACCESS).flatMap((m) => m.residentRoutes ?? [])];
+  const MODULE_PUBLIC = Object.values(MODULE_ACCESS).flatMap((m) => Object.entries(m.publicRoutes ?? {}));
+  /** A role that lacks the permission (the reporter holds only projects.report). */
+  const refusedRole = (p: Permission): Role => (['dept-reporter', 'auditor', 'responder'] as const).find((r) => !ROLE_PERMISSIONS[r].includes(p)) ?? 'auditor';
 
   it('every non-public route has a sample in this table (add one for a new endpoint)', () => {
     const missing = t.app.routeTable
@@ -131,10 +136,11 @@ describe('access control on every route', () => {
     expect(residents.sort()).toEqual([...RESIDENT_ROUTES].sort());
   });
 
-  it('public routes are exactly health, the two sign-ins and the public policy documents', () => {
+  it('public routes are exactly health, the two sign-ins, the public policy documents and those the modules justify', () => {
+    for (const [key, why] of MODULE_PUBLIC) expect(why.length, key).toBeGreaterThan(10);
     expect(t.app.routeTable.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`).sort())
       .toEqual(['GET /api/health', 'GET /api/policies', 'GET /api/policies/:id', 'GET /api/policies/:ns/:id', 'POST /api/auth/login',
-        'POST /api/policies/:id/evaluate', 'POST /api/policies/:ns/:id/evaluate', 'POST /api/portal/login'].sort());
+        'POST /api/policies/:id/evaluate', 'POST /api/policies/:ns/:id/evaluate', 'POST /api/portal/login', ...MODULE_PUBLIC.map(([k]) => k)].sort());
   });
 
   it('signed out: every non-public route answers 401', async () => {
@@ -147,7 +153,8 @@ describe('access control on every route', () => {
   it('a role without the permission: 403 (and the refusal is audited)', async () => {
     const reporter = await client('dept-reporter', 'own');
     for (const r of t.app.routeTable.filter((x) => x.access !== 'public' && x.access !== 'staff' && x.access !== 'resident')) {
-      const res = await reporter.inject({ method: r.method as 'GET', url: r.url.replace(':id', String(ids.personA)).replace(':code', OWN.community), payload: r.method === 'GET' ? undefined : {} });
+      const who = await client(refusedRole(r.access as Permission), 'own');
+      const res = await who.inject({ method: r.method as 'GET', url: r.url.replace(':id', String(ids.personA)).replace(':code', OWN.community), payload: r.method === 'GET' ? undefined : {} });
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
     }
     const [row] = await t.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE actor_name = $1 AND action = 'access.refused' AND outcome = 'denied'`, [reporter.username]);
@@ -228,7 +235,8 @@ describe('access control on every route', () => {
     }
   });
 
-  const permissionsUsed: Permission[] = ['regions.read', 'registry.read', 'registry.write', 'registry.reveal', 'imports.run', 'access-codes.issue', 'audit.read', 'users.admin', 'policy.run'];
+  const permissionsUsed: Permission[] = ['regions.read', 'registry.read', 'registry.write', 'registry.reveal', 'imports.run', 'access-codes.issue', 'audit.read', 'users.admin', 'policy.run',
+    ...Object.values(MODULE_ACCESS).flatMap((m) => m.permissions ?? [])];
   it('the table exercises each permission a route needs', () => {
     const needed = new Set(t.app.routeTable.map((r) => r.access).filter((a) => a !== 'public' && a !== 'staff' && a !== 'resident'));
     for (const p of needed) expect(permissionsUsed, p).toContain(p);

@@ -13,6 +13,11 @@ import { registerImportRoutes } from './modules/imports/routes.ts';
 import { registerRegionRoutes } from './modules/regions/routes.ts';
 import { registerRegistryRoutes } from './modules/registry/routes.ts';
 import { registerPolicyRoutes } from './modules/policy/routes.ts';
+import { registerCalendarRoutes } from './modules/calendar/routes.ts';
+import { registerWorkOrderRoutes } from './modules/workorders/routes.ts';
+import { registerMonitoringRoutes } from './modules/monitoring/routes.ts';
+import { registerEldercareRoutes } from './modules/eldercare/routes.ts';
+import { registerProjectRoutes } from './modules/projects/routes.ts';
 
 const pkgPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../package.json');
 export const VERSION = (JSON.parse(fs.readFileSync(pkgPath, 'utf8')) as { version: string }).version;
@@ -35,5 +40,10 @@ export async function createApp(ctx: AppContext): Promise<FastifyInstance> {
   registerRegistryRoutes(app, ctx);
   registerImportRoutes(app, ctx);
   registerPolicyRoutes(app, ctx);
+  registerCalendarRoutes(app, ctx);
+  registerWorkOrderRoutes(app, ctx);
+  registerMonitoringRoutes(app, ctx);
+  registerEldercareRoutes(app, ctx);
+  registerProjectRoutes(app, ctx);
   return app;
 }

@@ -7,6 +7,11 @@ import { registerImportCommand } from './modules/imports/cli.ts';
 import { registerDemoCommand, ensureDemoCity } from './modules/demo/cli.ts';
 import { registerAdminCommand } from './modules/accounts/cli.ts';
 import { registerPolicyCommand } from './modules/policy/cli.ts';
+import { registerWorkOrderCommand } from './modules/workorders/cli.ts';
+import { registerMonitoringCommand } from './modules/monitoring/cli.ts';
+import { registerEldercareCommand } from './modules/eldercare/cli.ts';
+import { registerProjectCommand } from './modules/projects/cli.ts';
+import { startBackground } from './background.ts';
 import { ensureDemoAccounts } from './modules/accounts/demo-accounts.ts';
 import { countActiveAdmins } from './modules/accounts/service.ts';
 
@@ -32,7 +37,8 @@ program.command('serve').description('start the HTTP API, console and device ing
       process.exit(1);
     }
     const app = await createApp(ctx);
-    const shutdown = async (): Promise<void> => { await app.close(); await close(); process.exit(0); };
+    const stopBackground = await startBackground(ctx);
+    const shutdown = async (): Promise<void> => { await app.close(); await stopBackground(); await close(); process.exit(0); };
     process.once('SIGINT', () => void shutdown());
     process.once('SIGTERM', () => void shutdown());
     await app.listen({ port: config.port, host: config.host });
@@ -44,6 +50,10 @@ registerImportCommand(program);
 registerAdminCommand(program);
 registerDemoCommand(program);
 registerPolicyCommand(program);
+registerWorkOrderCommand(program);
+registerMonitoringCommand(program);
+registerEldercareCommand(program);
+registerProjectCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

@@ -13,6 +13,9 @@ export type Role = (typeof ROLES)[number];
 export const PERMISSIONS = [
   'regions.read', 'registry.read', 'registry.write', 'registry.reveal', 'pii.phone', 'imports.run',
   'access-codes.issue', 'audit.read', 'users.admin', 'policy.run',
+  'workorders.read', 'workorders.act', 'calendar.admin', 'monitoring.read', 'monitoring.run', 'feeds.import',
+  'eldercare.read', 'eldercare.write', 'alarms.handle', 'projects.report', 'projects.review', 'suggestions.moderate',
+  'complaints.handle',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -1,7 +1,15 @@
 import type { Messages } from './zh.ts';
+import { workordersMessages } from './workorders.ts';
+import { monitoringMessages } from './monitoring.ts';
+import { eldercareMessages } from './eldercare.ts';
+import { projectsMessages } from './projects.ts';
 
 /** English strings; same shape as zh.ts (the compiler checks every key). */
 export const en: Messages = {
+  workorders: workordersMessages.en,
+  monitoring: monitoringMessages.en,
+  eldercare: eldercareMessages.en,
+  projects: projectsMessages.en,
   app: {
     name: '民生 Minsheng',
     subtitle: 'Civil-affairs social assistance console',

@@ -3,12 +3,20 @@ import type {
   MemberRelation, RegionLevel, Sex, SupportDuty,
 } from '@minsheng/contracts';
 import type { Role } from '../access.ts';
+import { workordersMessages } from './workorders.ts';
+import { monitoringMessages } from './monitoring.ts';
+import { eldercareMessages } from './eldercare.ts';
+import { projectsMessages } from './projects.ts';
 
 /**
  * Simplified Chinese strings (the default language). `en.ts` must have the same shape;
  * the type of this object is the type of every translation.
  */
 export const zh = {
+  workorders: workordersMessages.zh,
+  monitoring: monitoringMessages.zh,
+  eldercare: eldercareMessages.zh,
+  projects: projectsMessages.zh,
   app: {
     name: '民生 Minsheng',
     subtitle: '民政社会救助工作台',
