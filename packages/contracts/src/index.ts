@@ -4,3 +4,4 @@ export * from './regions.ts';
 export * from './registry.ts';
 export * from './imports.ts';
 export * from './citizen-id.ts';
+export * from './projects.ts';
