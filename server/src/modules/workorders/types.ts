@@ -48,6 +48,12 @@ export interface NewWorkOrder {
   /** Idempotency: creating again with the same key returns the existing order. */
   clientKey?: string;
   actor: string;
+  /**
+   * 'chain' (default): when overdue, the order escalates along the role chain in table
+   * work_order_escalation (grid worker → community → street). 'none': the creating module runs its
+   * own escalation (e.g. alarms: relatives, then responders, then the call seat).
+   */
+  escalation?: 'chain' | 'none';
 }
 
 export interface NewAction {
@@ -90,4 +96,21 @@ export interface WorkOrder {
   closedAt: string | null;
   payload: Record<string, unknown>;
   actions: WorkOrderAction[];
+}
+
+/** A work order without its action log, as lists return it. */
+export type WorkOrderSummary = Omit<WorkOrder, 'actions'>;
+
+/** List filters; all optional and combined with AND. */
+export interface WorkOrderFilter {
+  type?: WorkOrderType;
+  status?: WorkOrderStatus[];
+  /** Orders assigned to this user personally, or to a role they hold (with `roles`). */
+  assignedTo?: { userId: number; roles?: Role[] };
+  /** Region prefix (a district, street or community code's significant digits). */
+  regionPrefix?: string;
+  overdue?: boolean;
+  subject?: { kind: string; id: string };
+  limit?: number;
+  offset?: number;
 }
