@@ -5,11 +5,12 @@
  * subscriptions).
  */
 import type { AppContext } from './platform/context.ts';
+import { startWorkOrderTimers } from './modules/workorders/background.ts';
 
 export type BackgroundStarter = (ctx: AppContext) => Promise<() => Promise<void>>;
 
 const STARTERS: Array<[string, BackgroundStarter]> = [
-  // ['workorders', startWorkOrderTimers],
+  ['workorders', startWorkOrderTimers],
 ];
 
 export async function startBackground(ctx: AppContext): Promise<() => Promise<void>> {
