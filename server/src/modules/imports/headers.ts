@@ -56,9 +56,13 @@ export function headerKey(text: string): string {
     .toLowerCase();
 }
 
-const LOOKUP: Record<ImportKind, Map<string, ColumnSpec>> = Object.fromEntries(
-  Object.entries(COLUMNS).map(([kind, specs]) => [kind, new Map(specs.flatMap((s) => s.aliases.map((a) => [headerKey(a), s] as const)))]),
-) as Record<ImportKind, Map<string, ColumnSpec>>;
+/** Header key -> column, per list of specs (the registry kinds here; other modules' files, e.g. monitoring feeds, bring their own specs). */
+const LOOKUPS = new WeakMap<readonly ColumnSpec[], Map<string, ColumnSpec>>();
+function lookupOf(specs: readonly ColumnSpec[]): Map<string, ColumnSpec> {
+  let m = LOOKUPS.get(specs);
+  if (!m) { m = new Map(specs.flatMap((s) => s.aliases.map((a) => [headerKey(a), s] as const))); LOOKUPS.set(specs, m); }
+  return m;
+}
 
 export function specOf(kind: ImportKind, field: string): ColumnSpec | undefined {
   return COLUMNS[kind].find((s) => s.field === field);
@@ -75,18 +79,30 @@ export type HeaderProblem = { field: string; message: string };
 
 /** How many cells of a row are known column names (used to find the header below title rows). */
 export function knownHeaderCount(kind: ImportKind, cells: readonly string[]): number {
+  return knownColumnCount(COLUMNS[kind], cells);
+}
+
+/** knownHeaderCount over any list of column specs. */
+export function knownColumnCount(specs: readonly ColumnSpec[], cells: readonly string[]): number {
+  const lookup = lookupOf(specs);
   let n = 0;
-  for (const c of cells) if (c && LOOKUP[kind].has(headerKey(c))) n++;
+  for (const c of cells) if (c && lookup.has(headerKey(c))) n++;
   return n;
 }
 
 export function matchHeaders(kind: ImportKind, cells: readonly string[]): { ok: true; map: HeaderMap } | { ok: false; problems: HeaderProblem[] } {
+  return matchColumns(COLUMNS[kind], cells);
+}
+
+/** matchHeaders over any list of column specs. */
+export function matchColumns(specs: readonly ColumnSpec[], cells: readonly string[]): { ok: true; map: HeaderMap } | { ok: false; problems: HeaderProblem[] } {
+  const lookup = lookupOf(specs);
   const columns = new Map<string, number>();
   const unknown: HeaderMap['unknown'] = [];
   const problems: HeaderProblem[] = [];
   cells.forEach((text, i) => {
     if (text.trim() === '') return;
-    const spec = LOOKUP[kind].get(headerKey(text));
+    const spec = lookup.get(headerKey(text));
     if (!spec) { unknown.push({ column: i + 1, text }); return; }
     const first = columns.get(spec.field);
     if (first !== undefined) {
@@ -95,7 +111,7 @@ export function matchHeaders(kind: ImportKind, cells: readonly string[]): { ok: 
     }
     columns.set(spec.field, i);
   });
-  for (const spec of COLUMNS[kind]) {
+  for (const spec of specs) {
     if (spec.required && !columns.has(spec.field)) {
       problems.push({ field: spec.field, message: `missing required column ${spec.label} (${spec.field})` });
     }

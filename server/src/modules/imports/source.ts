@@ -99,7 +99,7 @@ function isUtf8(sample: Buffer, whole: boolean): boolean {
 
 const EAST_ASIAN = new Set(['GB18030', 'Big5', 'Shift_JIS', 'EUC-JP', 'EUC-KR']);
 
-function sniffText(sample: Buffer, whole: boolean): Sniffed {
+function sniffText(sample: Buffer, whole: boolean, nonUtf8?: string): Sniffed {
   if (startsWith(sample, 0xef, 0xbb, 0xbf)) return { format: 'csv', encoding: 'UTF-8' };
   if (startsWith(sample, 0xff, 0xfe)) return { format: 'csv', encoding: 'UTF-16LE' };
   if (startsWith(sample, 0xfe, 0xff)) return { format: 'csv', encoding: 'UTF-16BE' };
@@ -118,12 +118,13 @@ function sniffText(sample: Buffer, whole: boolean): Sniffed {
   }
   if (control > sample.length * 0.01) throw new FileRefused('not a CSV or XLSX spreadsheet: the file holds binary data, not text');
   if (isUtf8(sample, whole)) return { format: 'csv', encoding: 'UTF-8' };
+  if (nonUtf8) return { format: 'csv', encoding: nonUtf8 };
   const top = chardet.analyse(sample)[0];
   const encoding = top && top.confidence >= 50 && EAST_ASIAN.has(top.name) ? top.name : 'GB18030';
   return { format: 'csv', encoding };
 }
 
-async function sniff(fd: fs.promises.FileHandle, size: number): Promise<Sniffed> {
+async function sniff(fd: fs.promises.FileHandle, size: number, nonUtf8?: string): Promise<Sniffed> {
   if (size === 0) throw new FileRefused('the file is empty');
   const head = await readAt(fd, 0, Math.min(size, SAMPLE_BYTES));
   const binary = knownBinary(head);
@@ -138,10 +139,19 @@ async function sniff(fd: fs.promises.FileHandle, size: number): Promise<Sniffed>
     if (names.includes('opendocument.spreadsheet')) throw new FileRefused('not a CSV or XLSX spreadsheet: this is an OpenDocument spreadsheet (.ods); save it as .xlsx or CSV');
     throw new FileRefused('not a CSV or XLSX spreadsheet: this is a ZIP archive without a workbook in it');
   }
-  return sniffText(head, head.length === size);
+  return sniffText(head, head.length === size, nonUtf8);
 }
 
-export async function openSource(filePath: string): Promise<Source> {
+export interface SourceOptions {
+  /**
+   * The encoding of a CSV that is not UTF-8, instead of guessing among the East Asian encodings
+   * (short Chinese texts are often guessed as EUC-KR): e.g. GB18030 for feeds from Chinese
+   * government departments.
+   */
+  nonUtf8?: string;
+}
+
+export async function openSource(filePath: string, opts: SourceOptions = {}): Promise<Source> {
   let fd: fs.promises.FileHandle;
   try {
     fd = await fs.promises.open(filePath, 'r');
@@ -154,7 +164,7 @@ export async function openSource(filePath: string): Promise<Source> {
     const stat = await fd.stat();
     if (!stat.isFile()) throw new FileRefused('cannot read the file: not a regular file');
     size = stat.size;
-    sniffed = await sniff(fd, size);
+    sniffed = await sniff(fd, size, opts.nonUtf8);
   } finally {
     await fd.close();
   }
