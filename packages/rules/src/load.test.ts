@@ -63,6 +63,16 @@ describe('loadPolicy', () => {
     expect(errs[0]).toMatch(/^policy\.yaml:11:3: YAML syntax error: Map keys must be unique/);
   });
 
+  it('keeps top-level x- extensions as written for other tools, and still refuses other unknown keys', () => {
+    const r = loadPolicy(`${BASE}x-monitoring:\n  severity: high\n  suppressionDays: 30\n`, 'policy.yaml');
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.policy.extensions).toEqual({ 'x-monitoring': { severity: 'high', suppressionDays: 30 } });
+    const plain = loadPolicy(BASE, 'policy.yaml');
+    expect(plain.ok && plain.policy.extensions).toBeUndefined();
+    expect(errorsOf(`${BASE}monitoring: {severity: high}\n`)).toEqual(['policy.yaml:22:1: unknown field "monitoring"']);
+  });
+
   it('rejects unknown fields at the line and column of the key', () => {
     expect(errorsOf(BASE.replace('entity: person', 'entity: person\ntitel: oops'))).toEqual(['policy.yaml:7:1: unknown field "titel"']);
     const errs = errorsOf(BASE.replace('    reason: {zh: 年满60周岁}', '    reason: {zh: 年满60周岁}\n    because: x'));

@@ -43,7 +43,12 @@ export function loadPolicy(text: string, fileName: string): LoadResult {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return { ok: false, errors: [at([], 'a policy file is a YAML map with id, version, title, source, effective, entity, inputs, conditions')] };
   }
-  const parsed = PolicyFileSchema.safeParse(data);
+  // Top-level keys starting with "x-" are extensions for other tools (e.g. x-monitoring: the
+  // warning metadata of a monitoring rule): kept as written, never read by the language.
+  const extensions: Record<string, unknown> = {};
+  const core: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) (k.startsWith('x-') ? extensions : core)[k] = v;
+  const parsed = PolicyFileSchema.safeParse(core);
   if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error.issues, at) };
   const errs: PathError[] = [];
   const exprErrs: LoadError[] = [];
@@ -56,6 +61,7 @@ export function loadPolicy(text: string, fileName: string): LoadResult {
   }
   const errors = [...errs.map((e) => at(e.path, `${pathText(e.path)}: ${e.message}`, e.atKey)), ...exprErrs];
   if (errors.length > 0 || !policy) return { ok: false, errors: sortErrors(errors) };
+  if (Object.keys(extensions).length > 0) policy.extensions = extensions;
   return { ok: true, policy };
 }
 

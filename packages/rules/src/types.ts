@@ -130,4 +130,6 @@ export interface Policy {
   tests: TestCase[];
   /** File name the policy was loaded from. */
   file: string;
+  /** Top-level `x-…` keys of the file, as written (for other tools; the language ignores them). */
+  extensions?: Record<string, unknown>;
 }
