@@ -1,10 +1,16 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { portalPolicies } from './portal-policies.ts';
 
-// Staff console. Built to web/dist, served by the server at `/` (SPA fallback to index.html).
+// Staff console and the residents' portal (portal.html, src/portal/), both built to web/dist; the
+// server serves the console at `/` and the portal at `/portal` (SPA fallbacks to each html file).
 // In development `/api` is proxied to a locally running server.
-export default defineConfig({
-  plugins: [react()],
+export default defineConfig(({ command }) => {
+  // A build started by a test runner inherits NODE_ENV=test and would ship React's development
+  // build (+55 KB gzipped, slower); Vite reads NODE_ENV after loading this file.
+  if (command === 'build') process.env.NODE_ENV = 'production';
+  return {
+  plugins: [react(), portalPolicies()],
   server: {
     port: 5173,
     proxy: {
@@ -16,6 +22,7 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 800,
     rolldownOptions: {
+      input: { index: 'index.html', portal: 'portal.html' },
       output: {
         // Long-lived vendor chunks so a deploy that only touches our code keeps the browser cache.
         codeSplitting: {
@@ -27,4 +34,5 @@ export default defineConfig({
       },
     },
   },
+};
 });

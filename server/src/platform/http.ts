@@ -63,6 +63,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
     if (req.url.startsWith('/api/') || req.url.startsWith('/assets/') || !fs.existsSync(path.join(webDistDir, 'index.html'))) {
       return reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: {} } });
     }
+    // The residents' portal is a second single-page app under /portal (web/portal.html).
+    if (/^\/portal(?:[/?#]|$)/.test(req.url)) return reply.type('text/html').sendFile('portal.html');
     // The console is a single-page app: unknown paths load it and it routes on the client.
     return reply.type('text/html').sendFile('index.html');
   });
