@@ -6,11 +6,13 @@
  */
 import type { AppContext } from './platform/context.ts';
 import { startWorkOrderTimers } from './modules/workorders/background.ts';
+import { startEldercare } from './modules/eldercare/background.ts';
 
 export type BackgroundStarter = (ctx: AppContext) => Promise<() => Promise<void>>;
 
 const STARTERS: Array<[string, BackgroundStarter]> = [
   ['workorders', startWorkOrderTimers],
+  ['eldercare', startEldercare],
 ];
 
 export async function startBackground(ctx: AppContext): Promise<() => Promise<void>> {

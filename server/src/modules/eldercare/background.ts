@@ -1,0 +1,80 @@
+/**
+ * The guard's background work in a serving process: the MQTT subscriber (its own client), the
+ * escalation timer handler, and a periodic sweep (time-based rules, maintenance and missed-visit
+ * orders, recovery of work a killed process left half done).
+ *
+ * MQTT: QoS 1 with a persistent session (clean: false) under a client id fixed per process
+ * (MINSHENG_INSTANCE, else host + HTTP port), so messages published while the process was down
+ * are delivered when it returns. With an external broker (Mosquitto, EMQX) the subscription is
+ * shared ($share/minsheng/...), so several server processes split the stream instead of each
+ * handling every message. The embedded aedes broker (1.x) does not implement shared subscriptions
+ * — and only the process that embeds it can reach it — so there the plain topic is used. Either
+ * way, storage is idempotent by event id, so a redelivery never doubles an alarm.
+ */
+import os from 'node:os';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { AppContext } from '../../platform/context.ts';
+import { onWorkOrderAction } from '../workorders/service.ts';
+import { ingest, recoverUnprocessed, TOPIC_PATTERN } from './ingest.ts';
+import { recoverAlarms, registerEscalationTimers, ALARM_ORDER_TYPE } from './escalation.ts';
+import { sweepAlarms } from './sweep.ts';
+import { sweepMaintenance } from './maintenance.ts';
+import { mirrorResolution } from './console.ts';
+import { publishAlarmChange } from './live.ts';
+
+export const EVENTS_TOPIC = 'minsheng/v1/devices/+/events';
+export const SHARED_TOPIC = `$share/minsheng/${EVENTS_TOPIC}`;
+
+export function ingestClientId(ctx: AppContext): string {
+  const instance = process.env.MINSHENG_INSTANCE || `${os.hostname()}-${ctx.config.port}`;
+  return `minsheng-ingest-${instance}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64);
+}
+
+/** Subscribes to device events; each message is ingested before the PUBACK (handleMessage). */
+export async function startSubscriber(ctx: AppContext, opts: { clientId?: string; shared?: boolean } = {}): Promise<MqttClient> {
+  const shared = opts.shared ?? ctx.mqtt.mode === 'external';
+  const client = await mqtt.connectAsync(ctx.mqtt.url, {
+    clientId: opts.clientId ?? ingestClientId(ctx), clean: false, connectTimeout: 5_000, reconnectPeriod: 2_000,
+  });
+  // The PUBACK waits for the database write (done): a crash before it means redelivery, not loss.
+  client.handleMessage = (packet, done) => {
+    const topic = packet.topic;
+    const deviceId = TOPIC_PATTERN.exec(topic)?.[1] ?? null;
+    const payload = typeof packet.payload === 'string' ? packet.payload : Buffer.from(packet.payload).toString('utf8');
+    ingest(ctx.db, { via: 'mqtt', deviceId, topic, payload })
+      .then(() => done())
+      // A database failure: no PUBACK; the error drops the connection and the broker redelivers after reconnect.
+      .catch((err: unknown) => { console.error('[eldercare] ingest failed, message left unacknowledged:', err instanceof Error ? err.message : err); done(err instanceof Error ? err : new Error(String(err))); });
+  };
+  client.on('error', (err) => console.error('[eldercare] mqtt:', err.message));
+  await client.subscribeAsync(shared ? SHARED_TOPIC : EVENTS_TOPIC, { qos: 1 });
+  return client;
+}
+
+export async function sweepOnce(ctx: AppContext, now = new Date()): Promise<void> {
+  await recoverUnprocessed(ctx.db);
+  await recoverAlarms(ctx.db);
+  if ((await sweepAlarms(ctx.db, now)).opened > 0) publishAlarmChange(0);
+  await sweepMaintenance(ctx.db, now);
+}
+
+export async function startEldercare(ctx: AppContext): Promise<() => Promise<void>> {
+  registerEscalationTimers();
+  const off = onWorkOrderAction(ALARM_ORDER_TYPE, async (order, action) => {
+    if (action.kind === 'resolved' || action.kind === 'closed') await mirrorResolution(ctx.db, order, action.data?.outcome);
+    const alarmId = Number(order.payload.alarmId);
+    if (Number.isInteger(alarmId)) publishAlarmChange(alarmId);
+  });
+  const client = await startSubscriber(ctx);
+  const sweepMs = Number(process.env.MINSHENG_ELDERCARE_SWEEP_MS || 30_000);
+  let running: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(() => sweepOnce(ctx)).catch((err: unknown) => console.error('[eldercare] sweep:', err instanceof Error ? err.message : err));
+  }, sweepMs);
+  return async () => {
+    clearInterval(timer);
+    off();
+    await running;
+    await client.endAsync();
+  };
+}
