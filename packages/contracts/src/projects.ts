@@ -55,6 +55,8 @@ export const TaskFlags = z.object({
   overdue: z.boolean(),
   /** Progress behind the straight line from planned start to planned end by more than the threshold (data). */
   offTrack: z.boolean(),
+  /** No reviewed report published yet (shown instead of judging progress). */
+  unreported: z.boolean(),
   /** Progress expected today on that straight line (0…1), for the chart. */
   expectedProgress: fraction,
 });
@@ -400,6 +402,10 @@ export const ProgressReport = z.object({
   links: z.array(z.object({ title: z.string().trim().min(1).max(100), url: z.string().url().regex(/^https?:\/\//, 'http or https only') })).max(5).default([]),
   actualStart: isoDate.nullable().optional(),
   actualEnd: isoDate.nullable().optional(),
+  /** Milestone ids this report marks done. */
+  milestonesDone: z.array(z.number().int()).max(50).default([]),
+  /** Photos/documents uploaded first with POST /api/projects/uploads (multipart `file`). */
+  uploads: z.array(z.object({ uploadId: z.number().int(), title: z.string().trim().min(1).max(100) })).max(10).default([]),
   /** Idempotency: the same key for the same task is stored once. */
   clientKey: z.string().min(8).max(64).optional(),
 });
