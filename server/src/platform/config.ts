@@ -18,6 +18,11 @@ const Env = z.object({
   /** Mark cookies Secure (set when served over HTTPS behind a proxy). */
   COOKIE_SECURE: z.enum(['0', '1']).default('0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** SMS/voice gateway webhook: messages are POSTed there signed with HMAC-SHA256 (NOTIFY_WEBHOOK_SECRET). */
+  NOTIFY_WEBHOOK_URL: z.string().url().optional(),
+  NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'NOTIFY_WEBHOOK_SECRET must have at least 16 characters').optional(),
+  /** Address of this server as residents reach it (acknowledgement links in SMS). */
+  PUBLIC_BASE_URL: z.string().url().optional(),
 });
 
 export interface Config {
@@ -32,6 +37,9 @@ export interface Config {
   demoPersons: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   cookieSecure: boolean;
+  notifyWebhookUrl?: string | undefined;
+  notifyWebhookSecret?: string | undefined;
+  publicBaseUrl?: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -45,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     port: e.PORT, host: e.HOST, dataDir: path.resolve(e.DATA_DIR), databaseUrl: e.DATABASE_URL, migrationDatabaseUrl: e.MIGRATION_DATABASE_URL,
     mqttUrl: e.MQTT_URL, mqttPort: e.MQTT_PORT,
     demo: e.DEMO === undefined ? e.DATABASE_URL === undefined : e.DEMO === '1', demoPersons: e.DEMO_PERSONS, logLevel: e.LOG_LEVEL, cookieSecure: e.COOKIE_SECURE === '1',
+    notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL, notifyWebhookSecret: e.NOTIFY_WEBHOOK_SECRET, publicBaseUrl: e.PUBLIC_BASE_URL,
     ...overrides,
   };
 }

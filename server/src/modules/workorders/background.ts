@@ -7,11 +7,13 @@
 import type { BackgroundStarter } from '../../background.ts';
 import { startTimerRunner } from '../../platform/jobs.ts';
 import { registerEscalationHandler } from './escalation.ts';
+import { registerWebhookHandler } from './webhooks.ts';
 
 export const TIMER_POLL_MS = 250;
 
 export function registerWorkOrderTimerHandlers(): void {
   registerEscalationHandler();
+  registerWebhookHandler();
 }
 
 export const startWorkOrderTimers: BackgroundStarter = async (ctx) => {

@@ -6,6 +6,7 @@
  * visits given to them").
  */
 import { scopeFor, scopeSql, type Scope } from '../../platform/auth/scope.ts';
+import type { Permission } from '../../platform/auth/roles.ts';
 import type { StaffPrincipal } from '../../platform/auth/sessions.ts';
 
 export interface Viewer {
@@ -21,10 +22,10 @@ export type WorkOrderScope = Scope | Viewer;
 
 const isViewer = (s: WorkOrderScope): s is Viewer => (s as Partial<Viewer>).kind === 'viewer';
 
-export function viewerOf(staff: StaffPrincipal): Viewer {
+export function viewerOf(staff: StaffPrincipal, permission: Permission = 'workorders.read'): Viewer {
   return {
     kind: 'viewer',
-    scope: scopeFor(staff.bindings.filter((b) => b.role !== 'responder'), 'workorders.read'),
+    scope: scopeFor(staff.bindings.filter((b) => b.role !== 'responder'), permission),
     userId: staff.userId,
     responderPrefixes: staff.bindings.filter((b) => b.role === 'responder').map((b) => b.regionPrefix),
   };
