@@ -16,7 +16,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { AppContext } from '../../platform/context.ts';
 import { onWorkOrderAction } from '../workorders/service.ts';
 import { ingest, recoverUnprocessed, TOPIC_PATTERN } from './ingest.ts';
-import { recoverAlarms, registerEscalationTimers, ALARM_ORDER_TYPE } from './escalation.ts';
+import { recoverAlarms, registerEscalationTimers, setPublicBaseUrl, ALARM_ORDER_TYPE } from './escalation.ts';
 import { sweepAlarms } from './sweep.ts';
 import { sweepMaintenance } from './maintenance.ts';
 import { mirrorResolution } from './console.ts';
@@ -60,6 +60,7 @@ export async function sweepOnce(ctx: AppContext, now = new Date()): Promise<void
 
 export async function startEldercare(ctx: AppContext): Promise<() => Promise<void>> {
   registerEscalationTimers();
+  setPublicBaseUrl(ctx.config.publicBaseUrl);
   const off = onWorkOrderAction(ALARM_ORDER_TYPE, async (order, action) => {
     if (action.kind === 'resolved' || action.kind === 'closed') await mirrorResolution(ctx.db, order, action.data?.outcome);
     const alarmId = Number(order.payload.alarmId);

@@ -12,7 +12,8 @@ import { registerTimerHandler, scheduleTimer, withTransaction, type Timer, type 
 import { appendAction, createWorkOrder, findWorkOrder } from '../workorders/service.ts';
 import type { Assignee, WorkOrder } from '../workorders/types.ts';
 import { maskPhone } from '../registry/masking.ts';
-import type { EscalationPlan, EscalationStep } from './plan.ts';
+import { ackLink, sendWebhook } from '../workorders/webhooks.ts';
+import { contactRef, type EscalationPlan, type EscalationStep } from './plan.ts';
 import type { Firing, Severity } from './rules.ts';
 import { findElderUnscoped } from './repo.ts';
 import { guardParams } from './params.ts';
@@ -20,6 +21,12 @@ import { guardParams } from './params.ts';
 export const ALARM_ORDER_TYPE = 'alarm';
 export const STEP_TIMER = 'eldercare.alarm-step';
 const SYSTEM = 'system:eldercare';
+
+/** Where acknowledgement links point (PUBLIC_BASE_URL); set when the background work starts. */
+let publicBaseUrl: string | undefined;
+export function setPublicBaseUrl(url: string | undefined): void { publicBaseUrl = url; }
+
+interface StepContext { alarm: AlarmRow; orderId: number; elderName: string; communityCode: string; gridId: string | null }
 
 export const RULE_LABELS: Record<string, string> = {
   sos: '一键呼叫', fall: '跌倒', 'still-after-fall': '跌倒后无活动', inactivity: '长时间无活动',
@@ -51,21 +58,44 @@ export const acknowledged = (o: WorkOrder): boolean => o.actions.some((a) => a.k
 const finished = (o: WorkOrder): boolean => o.status === 'resolved' || o.status === 'closed';
 const stepKey = (alarmId: number, order: number, repeat: number): string => `eldercare.alarm:${alarmId}:step:${order}:${repeat}`;
 
-/** Alerts a step's contacts (one 'notified' action each) and arms the step's timer. */
-async function beginStep(tx: Queryable, alarm: AlarmRow, orderId: number, step: EscalationStep, repeat: number, now: Date, communityCode: string, gridId: string | null): Promise<void> {
+/**
+ * Alerts a step's contacts and arms the step's timer. A contact with a phone gets a voice call and
+ * an SMS through the gateway (webhooks.ts) with a signed acknowledgement link; the gateway's 2xx
+ * adds the 'notified' action, the link or a key press the 'acknowledged' one. Contacts without a
+ * phone (the call seat, a grid worker with an account only) are alerted in the console.
+ */
+async function beginStep(tx: Queryable, c: StepContext, step: EscalationStep, repeat: number, now: Date): Promise<void> {
   const at = now.toISOString();
+  const { alarm, orderId } = c;
   if (step.order > 1 && repeat === 0) {
     await appendAction(tx, orderId, {
-      kind: 'escalated', actor: SYSTEM, at, clientActionId: `step-${step.order}-escalated`, assignee: assigneeOf(step, communityCode, gridId),
+      kind: 'escalated', actor: SYSTEM, at, clientActionId: `step-${step.order}-escalated`, assignee: assigneeOf(step, c.communityCode, c.gridId),
       data: { level: step.order, step: step.order, responder: step.responder }, note: `升级到第${step.order}步：${step.responder}`,
     });
   }
-  const contacts = step.contacts.length > 0 ? step.contacts : [{ name: assigneeOf(step, communityCode, gridId).label ?? step.responder, phone: null }];
-  for (const [i, c] of contacts.entries()) {
+  const label = RULE_LABELS[alarm.rule] ?? alarm.rule;
+  for (const [i, contact] of step.contacts.entries()) {
+    const ref = contactRef(contact);
+    const phone = contact.phone?.replace(/[^\d+]/g, '') ?? '';
+    if (!ref || !phone) continue;
+    const link = await ackLink(tx, orderId, ref, { baseUrl: publicBaseUrl, now });
+    const message = `【民生守护】${c.elderName}触发“${label}”报警，请立即联系或上门查看。确认收到请按1，或打开 ${link}`;
+    const queued = [];
+    for (const channel of ['voice', 'sms'] as const) {
+      queued.push(await sendWebhook(tx, { workOrderId: orderId, channel, contactRef: ref, to: { name: contact.name, phone }, message, ackUrl: link,
+        clientKey: `eldercare.alarm:${alarm.id}:step:${step.order}:${repeat}:${i}:${channel}` }));
+    }
     await appendAction(tx, orderId, {
-      kind: 'notified', actor: SYSTEM, at, clientActionId: `step-${step.order}-notify-${i}-${repeat}`,
-      data: { step: step.order, responder: step.responder, contact: c.name, relation: 'relation' in c ? c.relation ?? null : null,
-        phone: maskPhone(c.phone ?? null), channel: c.phone ? 'voice+sms' : 'console', repeat },
+      kind: 'note', actor: SYSTEM, at, clientActionId: `step-${step.order}-call-${i}-${repeat}`,
+      note: `呼叫${contact.name}${contact.relation ? `（${contact.relation}）` : ''}：语音与短信已交网关发送`,
+      data: { step: step.order, responder: step.responder, contact: contact.name, contactRef: ref, phone: maskPhone(phone), deliveries: queued.map((d) => d.id), repeat },
+    });
+  }
+  if (step.contacts.every((x) => !x.phone)) {
+    await appendAction(tx, orderId, {
+      kind: 'notified', actor: SYSTEM, at, clientActionId: `step-${step.order}-console-${repeat}`,
+      note: `${assigneeOf(step, c.communityCode, c.gridId).label ?? step.responder}：控制台报警（声音提示）`,
+      data: { step: step.order, responder: step.responder, channel: 'console', repeat },
     });
   }
   await scheduleTimer(tx, { kind: STEP_TIMER, key: stepKey(alarm.id, step.order, repeat), runAt: new Date(now.getTime() + step.timeoutSeconds * 1000),
@@ -90,7 +120,7 @@ export async function onAlarmOpened(db: Db, alarmId: number, now = new Date()): 
   await withTransaction(db, async (tx) => {
     const [claimed] = await tx.query('UPDATE eldercare_alarm SET work_order_id = $2 WHERE id = $1 AND work_order_id IS NULL RETURNING id', [alarmId, order.id]);
     if (!claimed) return;
-    await beginStep(tx, alarm, order.id, first, 0, now, elder.community_code!, elder.grid_id);
+    await beginStep(tx, { alarm, orderId: order.id, elderName: elder.name, communityCode: elder.community_code!, gridId: elder.grid_id }, first, 0, now);
   });
 }
 
@@ -122,9 +152,11 @@ export async function onStepTimeout(tx: Queryable, timer: Timer, env: TimerEnv):
     kind: 'timeout', actor: SYSTEM, at, clientActionId: `step-${stepNo}-timeout-${repeat}`,
     data: { step: stepNo, responder: step.responder, timeoutSeconds: step.timeoutSeconds, repeat }, note: `第${stepNo}步（${step.responder}）${step.timeoutSeconds}秒内无人确认`,
   });
+  const elder = await findElderUnscoped(tx, alarm.person_id);
+  const c: StepContext = { alarm, orderId: order.id, elderName: elder?.name ?? '', communityCode: order.regionCode, gridId: order.gridId };
   const next = alarm.plan.steps[stepNo];
-  if (next) await beginStep(tx, alarm, order.id, next, 0, env.now, order.regionCode, order.gridId);
-  else if (repeat < guardParams().escalation.callSeatRepeats) await beginStep(tx, alarm, order.id, step, repeat + 1, env.now, order.regionCode, order.gridId);
+  if (next) await beginStep(tx, c, next, 0, env.now);
+  else if (repeat < guardParams().escalation.callSeatRepeats) await beginStep(tx, c, step, repeat + 1, env.now);
 }
 
 let registered = false;

@@ -13,7 +13,11 @@ import { listContacts } from './repo.ts';
 export const Responder = ['relative', 'grid-worker', 'volunteer', 'social-organisation', 'call-seat'] as const;
 export type Responder = (typeof Responder)[number];
 
-export interface PlanContact { name: string; phone: string | null; relation?: string; priority?: number; rosterId?: number; gridWorkerId?: number }
+export interface PlanContact { name: string; phone: string | null; relation?: string; priority?: number; contactId?: number; rosterId?: number; gridWorkerId?: number }
+
+/** How the gateway and acknowledgement links name a contact (echoed back in callbacks). */
+export const contactRef = (c: PlanContact): string | null =>
+  c.contactId !== undefined ? `elder-contact:${c.contactId}` : c.rosterId !== undefined ? `roster:${c.rosterId}` : c.gridWorkerId !== undefined ? `grid-worker:${c.gridWorkerId}` : null;
 export interface EscalationStep { order: number; responder: Responder; contacts: PlanContact[]; timeoutSeconds: number }
 export interface EscalationPlan { at: string; workday: boolean; day: CalendarDay; steps: EscalationStep[] }
 
@@ -23,7 +27,7 @@ export async function escalationPlan(db: Queryable, elder: { personId: number; c
   const steps: Omit<EscalationStep, 'order'>[] = [];
   // Each relative is a step of their own: "in priority order, each with an acknowledgement timeout".
   for (const c of await listContacts(db, elder.personId)) {
-    steps.push({ responder: 'relative', contacts: [{ name: c.name, phone: c.phone, relation: c.relation, priority: c.priority }], timeoutSeconds: e.relativeTimeoutSeconds });
+    steps.push({ responder: 'relative', contacts: [{ name: c.name, phone: c.phone, relation: c.relation, priority: c.priority, contactId: c.id }], timeoutSeconds: e.relativeTimeoutSeconds });
   }
   if (day.workday) {
     const workers = elder.gridId ? await db.query<{ id: number; name: string; phone: string | null }>(
