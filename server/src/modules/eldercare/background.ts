@@ -15,7 +15,7 @@ import os from 'node:os';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { AppContext } from '../../platform/context.ts';
 import { onWorkOrderAction } from '../workorders/service.ts';
-import { ingest, recoverUnprocessed, TOPIC_PATTERN } from './ingest.ts';
+import { ingest, recoverUnprocessed, TOPIC_PATTERN, type IngestResult } from './ingest.ts';
 import { recoverAlarms, registerEscalationTimers, setPublicBaseUrl, ALARM_ORDER_TYPE } from './escalation.ts';
 import { sweepAlarms } from './sweep.ts';
 import { sweepMaintenance } from './maintenance.ts';
@@ -31,7 +31,7 @@ export function ingestClientId(ctx: AppContext): string {
 }
 
 /** Subscribes to device events; each message is ingested before the PUBACK (handleMessage). */
-export async function startSubscriber(ctx: AppContext, opts: { clientId?: string; shared?: boolean } = {}): Promise<MqttClient> {
+export async function startSubscriber(ctx: AppContext, opts: { clientId?: string; shared?: boolean; onHandled?: (r: IngestResult) => void } = {}): Promise<MqttClient> {
   const shared = opts.shared ?? ctx.mqtt.mode === 'external';
   const client = await mqtt.connectAsync(ctx.mqtt.url, {
     clientId: opts.clientId ?? ingestClientId(ctx), clean: false, connectTimeout: 5_000, reconnectPeriod: 2_000,
@@ -42,7 +42,7 @@ export async function startSubscriber(ctx: AppContext, opts: { clientId?: string
     const deviceId = TOPIC_PATTERN.exec(topic)?.[1] ?? null;
     const payload = typeof packet.payload === 'string' ? packet.payload : Buffer.from(packet.payload).toString('utf8');
     ingest(ctx.db, { via: 'mqtt', deviceId, topic, payload })
-      .then(() => done())
+      .then((r) => { opts.onHandled?.(r); done(); })
       // A database failure: no PUBACK; the error drops the connection and the broker redelivers after reconnect.
       .catch((err: unknown) => { console.error('[eldercare] ingest failed, message left unacknowledged:', err instanceof Error ? err.message : err); done(err instanceof Error ? err : new Error(String(err))); });
   };
