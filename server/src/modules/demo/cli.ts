@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../platform/config.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { DEMO_AS_OF } from './generate.ts';
 import { buildDemoCity, DEFAULT_SEED, DemoRefused, MAX_DEMO_PERSONS } from './write.ts';
+import { ensureDemoProjects } from '../projects/demo.ts';
 
 /** Bad command-line input exits with status 2. */
 function invalid(message: string): InvalidArgumentError {
@@ -81,6 +82,7 @@ export function registerDemoCommand(program: Command): void {
  * registry is empty. DEMO_PERSONS=0 skips it.
  */
 export async function ensureDemoCity(ctx: AppContext, config: Config): Promise<void> {
+  if (config.demo) await ensureDemoProjects(ctx.db); // the 民心工程 plan (data files) and example reports
   if (!config.demo || config.demoPersons <= 0) return;
   const [row] = await ctx.db.query<{ present: boolean }>('SELECT EXISTS (SELECT 1 FROM person) AS present');
   if (row?.present) return;

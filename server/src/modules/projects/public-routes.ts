@@ -1,0 +1,138 @@
+/**
+ * Public routes (no sign-in) of the 民心工程 tracker, suggestions and complaints: what the portal
+ * and open-data users call. Every answer comes from published data only; residents' text goes back
+ * as JSON strings exactly as stored (the portal renders text, never HTML). The forms are rate
+ * limited per client address (numbers in data/settings.yaml).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ComplaintRating, ComplaintSubmit, SuggestionSubmit, SuggestionTopic, TicketCode } from '@minsheng/contracts';
+import { z } from 'zod';
+import type { AppContext } from '../../platform/context.ts';
+import { parseInput } from '../../platform/validate.ts';
+import { settings } from './settings.ts';
+import { projectDetail, resolveYear, taskDetail, trackerOverview, yearOfProject, yearOfTask, yearView } from './tracker.ts';
+import { evidenceFile } from './reporting.ts';
+import { publicSuggestions, submitSuggestion } from './suggestions.ts';
+import { complaintCategories, publicComplaint, rateComplaint, submitComplaint } from './complaints.ts';
+import { progressReportHtml, trackerCsv, trackerJson, updatesAtom } from './open-data.ts';
+
+const IdParams = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });
+const YearQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() });
+const ReportQuery = YearQuery.extend({ department: z.string().regex(/^[a-z0-9-]{2,40}$/, 'expected a department code').optional() });
+const TicketParams = z.object({ ticket: TicketCode });
+const SuggestionQuery = z.object({
+  status: z.enum(['published', 'adopted', 'not-adopted', 'merged']).optional(),
+  topic: z.enum(SuggestionTopic).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
+
+const PUBLIC = { access: 'public' as const };
+const perMinute = (max: number) => ({ ...PUBLIC, rateLimit: { max, timeWindow: 60_000 } });
+
+export function registerPublicProjectRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const { db } = ctx;
+  const limits = settings().rateLimits;
+  const baseUrl = (req: FastifyRequest): string => ctx.config.publicBaseUrl ?? `${req.protocol}://${req.headers.host ?? 'localhost'}`;
+  const cached = (reply: FastifyReply, seconds: number): FastifyReply => reply.header('cache-control', `public, max-age=${seconds}`);
+
+  app.get('/api/public/tracker', { config: PUBLIC }, async (req, reply) => {
+    const { year } = parseInput(YearQuery, req.query, 'query');
+    cached(reply, 10);
+    return trackerOverview(await yearView(db, await resolveYear(db, year)));
+  });
+
+  app.get('/api/public/projects/:id', { config: PUBLIC }, async (req, reply) => {
+    const { id } = parseInput(IdParams, req.params, 'id');
+    cached(reply, 10);
+    return projectDetail(await yearView(db, await yearOfProject(db, id)), id);
+  });
+
+  app.get('/api/public/tasks/:id', { config: PUBLIC }, async (req, reply) => {
+    const { id } = parseInput(IdParams, req.params, 'id');
+    cached(reply, 10);
+    return taskDetail(await yearView(db, await yearOfTask(db, id)), id);
+  });
+
+  app.get('/api/public/evidence/:id', { config: PUBLIC }, async (req, reply) => {
+    const { id } = parseInput(IdParams, req.params, 'id');
+    const f = await evidenceFile(db, id, { publicOnly: true });
+    return reply.header('content-type', f.mime).header('x-content-type-options', 'nosniff')
+      .header('content-disposition', f.mime === 'application/pdf' ? `inline; filename="evidence-${id}.pdf"` : 'inline')
+      .header('cache-control', 'public, max-age=3600').send(f.content);
+  });
+
+  app.get('/api/public/suggestions', { config: PUBLIC }, async (req) => {
+    const q = parseInput(SuggestionQuery, req.query, 'query');
+    const plan = (await yearView(db, await resolveYear(db))).plan;
+    return publicSuggestions(db, q, { count: plan.headline.suggestionsCollected, source: plan.headline.source });
+  });
+
+  app.post('/api/public/suggestions', { config: perMinute(limits.suggestionsPerMinute.value) }, async (req, reply) => {
+    const input = parseInput(SuggestionSubmit, req.body);
+    return reply.status(201).send(await submitSuggestion(db, input));
+  });
+
+  app.get('/api/public/complaint-categories', { config: PUBLIC }, async () => ({ items: complaintCategories() }));
+
+  app.post('/api/public/complaints', { config: perMinute(limits.complaintsPerMinute.value) }, async (req, reply) => {
+    const input = parseInput(ComplaintSubmit, req.body);
+    return reply.status(201).send(await submitComplaint(db, input));
+  });
+
+  // Looking tickets up is rate limited too, so codes cannot be guessed by trying many.
+  app.get('/api/public/complaints/:ticket', { config: perMinute(limits.ratingsPerMinute.value * 6) }, async (req) => {
+    const { ticket } = parseInput(TicketParams, req.params, 'ticket');
+    return publicComplaint(db, ticket);
+  });
+
+  app.post('/api/public/complaints/:ticket/rating', { config: perMinute(limits.ratingsPerMinute.value) }, async (req) => {
+    const { ticket } = parseInput(TicketParams, req.params, 'ticket');
+    const r = parseInput(ComplaintRating, req.body);
+    await rateComplaint(db, ticket, r.score, r.comment ?? null);
+    return publicComplaint(db, ticket);
+  });
+
+  app.get('/api/public/tracker.json', { config: PUBLIC }, async (req, reply) => {
+    const { year } = parseInput(YearQuery, req.query, 'query');
+    cached(reply, 60).header('content-disposition', 'inline; filename="minsheng-tracker.json"');
+    return trackerJson(await yearView(db, await resolveYear(db, year)));
+  });
+
+  app.get('/api/public/tracker.csv', { config: PUBLIC }, async (req, reply) => {
+    const { year } = parseInput(YearQuery, req.query, 'query');
+    const v = await yearView(db, await resolveYear(db, year));
+    return cached(reply, 60).header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="minsheng-tracker-${v.year}.csv"`).send(trackerCsv(v));
+  });
+
+  app.get('/api/public/updates.atom', { config: PUBLIC }, async (req, reply) => {
+    const { year } = parseInput(YearQuery, req.query, 'query');
+    const v = await yearView(db, await resolveYear(db, year));
+    return cached(reply, 60).header('content-type', 'application/atom+xml; charset=utf-8').send(updatesAtom(v, baseUrl(req)));
+  });
+
+  app.get('/api/public/report', { config: PUBLIC }, async (req, reply) => {
+    const q = parseInput(ReportQuery, req.query, 'query');
+    const v = await yearView(db, await resolveYear(db, q.year));
+    return cached(reply, 60).header('content-type', 'text/html; charset=utf-8').send(progressReportHtml(v, q.department));
+  });
+}
+
+/** Why each public route needs no sign-in (listed in access.samples.ts). */
+export const PUBLIC_ROUTE_REASONS: Record<string, string> = {
+  'GET /api/public/tracker': 'the published plan and progress are public by design (民心工程 reported to the public)',
+  'GET /api/public/projects/:id': 'a project page of the public tracker: published progress only',
+  'GET /api/public/tasks/:id': 'a task page of the public tracker: published reports and evidence only',
+  'GET /api/public/evidence/:id': 'evidence files of published reports only; unpublished ones answer 404',
+  'GET /api/public/suggestions': 'moderated suggestions with redacted text, counts and links: public supervision',
+  'POST /api/public/suggestions': 'residents suggest without an account (anonymous allowed); rate limited per client',
+  'GET /api/public/complaint-categories': 'the complaint form needs its categories and SLAs (reference data)',
+  'POST /api/public/complaints': 'residents file complaints without an account ("一键直达"); rate limited per client',
+  'GET /api/public/complaints/:ticket': 'the unguessable ticket code is the key; the answer holds no contact data; rate limited',
+  'POST /api/public/complaints/:ticket/rating': 'the resident holding the ticket rates the reply once; rate limited',
+  'GET /api/public/tracker.json': 'open data: the published tracker as JSON',
+  'GET /api/public/tracker.csv': 'open data: the published tracker as CSV',
+  'GET /api/public/updates.atom': 'open data: an Atom feed of published updates',
+  'GET /api/public/report': 'the printable progress report departments give the public',
+};
