@@ -54,3 +54,21 @@ export async function storeDecision(db: Db, policyId: string, entity: 'person' |
     `INSERT INTO policy_decision (run_id, policy_id, policy_version, on_date, entity, entity_id, eligible, outcome) VALUES ($1, $2, 1, $3, $4, $5, $6, $7)`,
     [run!.id, policyId, on, entity, entityId, eligible, eligible ? 'eligible' : 'ineligible']);
 }
+
+let batchSeq = 0;
+/** Feed rows already matched to persons, as an imported batch would leave them (fast fixtures for rule tests). */
+export async function feedRows(db: Db, type: string, rows: ReadonlyArray<{ personId: number; date: string; data?: Record<string, unknown> }>): Promise<number> {
+  batchSeq += 1;
+  const [b] = await db.query<{ id: number }>(
+    `INSERT INTO feed_batch (feed_type, schema_version, department, period, file_name, checksum, status, started_by, accepted, matched)
+     VALUES ($1, 1, 'test', $2, 'fixture', $3, 'done', 'test', $4, $4) RETURNING id`,
+    [type, `fixture-${batchSeq}`, String(batchSeq).padStart(64, '0'), rows.length]);
+  let n = 0;
+  for (const r of rows) {
+    n += 1;
+    await db.query(`INSERT INTO feed_row (batch_id, feed_type, row_no, citizen_id, event_date, data, person_id, match_status, matched_by)
+      VALUES ($1, $2, $3, (SELECT citizen_id FROM person WHERE id = $4), $5, $6::jsonb, $4, 'matched', 'citizen-id')`,
+      [b!.id, type, n + 1, r.personId, r.date, JSON.stringify({ date: r.date, ...r.data })]);
+  }
+  return b!.id;
+}

@@ -1,0 +1,174 @@
+/**
+ * A monitoring run: every warning rule over the registry on the SQL path, set-based — ONE query
+ * per rule selects the persons or households for which the rule's conditions all hold (the rule
+ * compiled by packages/rules over an input relation built with its windowed aggregates). Then, per
+ * candidate, the suppression window is checked and the warning raised into the household's chain
+ * (chain.ts opens the chain and its verification task). A rule file that does not load, or a rule
+ * that fails, is reported in the run's problems; the other rules still run.
+ */
+import { createHash } from 'node:crypto';
+import { compileToSql, inEffect, resolveParameters, SQL_SESSION_SETTINGS, type LoadError } from '@minsheng/rules';
+import { systemScope, type Scope } from '../../platform/auth/scope.ts';
+import type { Db } from '../../platform/db.ts';
+import { raiseIntoChain } from './chain.ts';
+import { inputQuery, type Aggregates } from './inputs.ts';
+import { loadRules, monthsOf, type Aggregate, type MonitoringRule, type RuleSet } from './rule-file.ts';
+
+export interface RuleOutcome { rule: string; candidates: number; raised: number; suppressed: number; errors: number; firstError?: string | undefined; skipped?: string }
+export interface MonitoringRunSummary {
+  id: number; onDate: string; trigger: 'manual' | 'feed-batch' | 'review'; batchId: number | null; startedBy: string; scope: string[];
+  persons: number | null; status: 'running' | 'done' | 'failed'; rules: number; raised: number; suppressed: number;
+  problems: Array<LoadError | { rule: string; message: string }>; perRule: RuleOutcome[]; startedAt: string; finishedAt: string | null;
+  warningIds?: number[];
+}
+
+export interface RunOptions {
+  on: string;
+  scope?: Scope;
+  /** Only these persons (and their households): the run a feed batch or a review triggers. */
+  personIds?: readonly number[] | undefined;
+  trigger?: MonitoringRunSummary['trigger'];
+  batchId?: number | null;
+  startedBy: string;
+  rules?: RuleSet;
+}
+
+const ASSISTANCE_ZH: Record<string, string> = { dibao: '低保', tekun: '特困', 'dibao-edge': '低保边缘', none: '未纳入救助' };
+
+/** The reason template with the evidence and parameter values written in. */
+export function fillReason(rule: MonitoringRule, input: Record<string, unknown>, on: string): string {
+  const params = resolveParameters(rule.policy, on);
+  return rule.meta.reason.replace(/\{([^{}]+)\}/g, (_m, raw: string) => {
+    const key = raw.trim();
+    if (key === 'on') return on;
+    const [root, name] = key.split('.') as [string, string];
+    if (root === 'params') return params[name]?.value.display ?? key;
+    const v = input[name];
+    if (typeof v === 'string') return ASSISTANCE_ZH[v] ?? v;
+    if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(2);
+    return v === null || v === undefined ? '—' : JSON.stringify(v);
+  });
+}
+
+/** JSON with sorted keys, so equal evidence hashes equally. */
+function stable(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+export function evidenceHash(rule: MonitoringRule, input: Record<string, unknown>): string {
+  const picked = rule.meta.evidence ? Object.fromEntries(rule.meta.evidence.map((k) => [k, input[k] ?? null])) : input;
+  return createHash('sha256').update(`${rule.id}@${rule.policy.version}:${stable(picked)}`).digest('hex');
+}
+
+const scopeText = (scope: Scope): string[] => (scope.all ? [] : [...scope.prefixes.map((p) => `${p}*`), ...scope.gridIds.map((g) => `grid:${g}`)]);
+
+function aggregatesOf(rule: MonitoringRule, on: string): Aggregates {
+  const conv = (block: Record<string, Aggregate> | undefined): Aggregates['own'] =>
+    Object.fromEntries(Object.entries(block ?? {}).map(([k, a]) => [k, { agg: a, months: monthsOf(rule, a, on) }]));
+  return { own: conv(rule.meta.aggregates), members: conv(rule.meta.memberAggregates) };
+}
+
+/** One rule's candidates: (entity id, input) where all conditions hold; rows the rule could not decide are counted. */
+async function candidates(db: Db, rule: MonitoringRule, opts: RunOptions, scope: Scope): Promise<{ rows: Array<{ id: number; input: Record<string, unknown> }>; errors: number; firstError?: string }> {
+  const params: unknown[] = [];
+  const q = inputQuery(rule.policy, opts.on, aggregatesOf(rule, opts.on), { scope, personIds: opts.personIds }, params);
+  if (q.missing.length > 0) throw new Error(`the registry and feeds cannot supply ${q.missing.join(', ')}`);
+  const compiled = compileToSql(rule.policy, opts.on, { inputRelation: 'SELECT id, input FROM __inp' });
+  const sql = `WITH __inp AS MATERIALIZED (${q.sql})
+    SELECT __d.id::bigint AS id, __d.eligible, __d.error, CASE WHEN __d.eligible THEN __inp.input END AS input
+    FROM (${compiled}) AS __d JOIN __inp ON __inp.id = __d.id WHERE __d.eligible OR __d.error IS NOT NULL`;
+  const rows = await db.transaction(async (tx) => {
+    for (const s of SQL_SESSION_SETTINGS) await tx.exec(s);
+    return tx.query<{ id: number; eligible: boolean | null; error: string | null; input: Record<string, Record<string, unknown>> | null }>(sql, params);
+  });
+  const errs = rows.filter((r) => r.error !== null);
+  return {
+    rows: rows.filter((r) => r.eligible && r.input).map((r) => ({ id: r.id, input: r.input![rule.policy.entity] ?? {} })),
+    errors: errs.length, ...(errs[0]?.error ? { firstError: errs[0].error } : {}),
+  };
+}
+
+interface Subject { entityId: number; subjectKey: string; personId: number | null; householdId: number | null; regionCode: string; gridId: string | null }
+
+async function subjectsOf(db: Db, entity: 'person' | 'household', ids: number[]): Promise<Map<number, Subject>> {
+  const rows = entity === 'person'
+    ? await db.query<{ id: number; household_id: number | null; region: string | null; grid: string | null }>(
+      `SELECT p.id, p.household_id, coalesce(h.residence_community, p.residence_community) AS region, coalesce(h.grid_id, p.grid_id) AS grid
+       FROM person p LEFT JOIN household h ON h.id = p.household_id WHERE p.id = ANY ($1::bigint[])`, [ids])
+    : await db.query<{ id: number; household_id: number | null; region: string | null; grid: string | null }>(
+      `SELECT h.id, h.id AS household_id, h.residence_community AS region, h.grid_id AS grid FROM household h WHERE h.id = ANY ($1::bigint[])`, [ids]);
+  return new Map(rows.map((r) => [r.id, {
+    entityId: r.id, personId: entity === 'person' ? r.id : null, householdId: r.household_id,
+    subjectKey: r.household_id !== null ? `household:${r.household_id}` : `person:${r.id}`, regionCode: r.region ?? '', gridId: r.grid,
+  }]));
+}
+
+export async function runMonitoring(db: Db, opts: RunOptions): Promise<MonitoringRunSummary> {
+  const ruleSet = opts.rules ?? loadRules();
+  const scope = opts.scope ?? systemScope();
+  const [run] = await db.query<{ id: number }>(
+    `INSERT INTO monitoring_run (on_date, trigger, batch_id, started_by, scope, persons, problems) VALUES ($1, $2, $3, $4, $5::text[], $6, $7::jsonb) RETURNING id`,
+    [opts.on, opts.trigger ?? 'manual', opts.batchId ?? null, opts.startedBy, scopeText(scope), opts.personIds?.length ?? null, JSON.stringify(ruleSet.errors)]);
+  const runId = run!.id;
+  const problems: MonitoringRunSummary['problems'] = [...ruleSet.errors];
+  const perRule: RuleOutcome[] = [];
+  const warningIds: number[] = [];
+  if (opts.personIds && opts.personIds.length === 0) {
+    await db.query(`UPDATE monitoring_run SET status = 'done', finished_at = clock_timestamp() WHERE id = $1`, [runId]);
+    return { ...(await getRunSummary(db, runId)), warningIds };
+  }
+  for (const rule of ruleSet.rules) {
+    const outcome: RuleOutcome = { rule: rule.id, candidates: 0, raised: 0, suppressed: 0, errors: 0 };
+    perRule.push(outcome);
+    if (!inEffect(rule.policy, opts.on)) { outcome.skipped = `not in effect on ${opts.on}`; continue; }
+    try {
+      const found = await candidates(db, rule, opts, scope);
+      outcome.candidates = found.rows.length;
+      outcome.errors = found.errors;
+      outcome.firstError = found.firstError;
+      if (found.rows.length === 0) continue;
+      const entity = rule.policy.entity === 'household' ? 'household' : 'person';
+      const subjects = await subjectsOf(db, entity, found.rows.map((r) => r.id));
+      // Suppression: the latest warning of this rule per household, one query for all candidates.
+      const latest = await db.query<{ subject_key: string; evidence_hash: string; on_date: string }>(
+        `SELECT DISTINCT ON (subject_key) subject_key, evidence_hash, to_char(on_date, 'YYYY-MM-DD') AS on_date FROM monitoring_warning
+         WHERE rule_id = $1 AND subject_key = ANY ($2::text[]) ORDER BY subject_key, on_date DESC, id DESC`,
+        [rule.id, [...new Set([...subjects.values()].map((s) => s.subjectKey))]]);
+      const last = new Map(latest.map((l) => [l.subject_key, l]));
+      const windowStart = new Date(Date.parse(`${opts.on}T00:00:00Z`) - rule.meta.suppressionDays * 86_400_000).toISOString().slice(0, 10);
+      const raisedNow = new Set<string>();
+      for (const row of found.rows) {
+        const subject = subjects.get(row.id);
+        if (!subject) continue;
+        const hash = evidenceHash(rule, row.input);
+        const prev = last.get(subject.subjectKey);
+        // Two members of one household meeting a person rule in one run: one warning per household and evidence.
+        const dupKey = `${subject.subjectKey}:${hash}`;
+        if ((prev && prev.on_date > windowStart && prev.evidence_hash === hash) || raisedNow.has(dupKey)) { outcome.suppressed++; continue; }
+        raisedNow.add(dupKey);
+        const id = await raiseIntoChain(db, {
+          runId, rule, subject, onDate: opts.on, reason: fillReason(rule, row.input, opts.on), evidence: row.input, evidenceHash: hash,
+        });
+        warningIds.push(id);
+        outcome.raised++;
+      }
+    } catch (e) {
+      problems.push({ rule: rule.id, message: (e as Error).message });
+    }
+  }
+  const raised = perRule.reduce((s, r) => s + r.raised, 0);
+  const suppressed = perRule.reduce((s, r) => s + r.suppressed, 0);
+  await db.query(
+    `UPDATE monitoring_run SET status = 'done', rules = $2, raised = $3, suppressed = $4, problems = $5::jsonb, per_rule = $6::jsonb, finished_at = clock_timestamp() WHERE id = $1`,
+    [runId, ruleSet.rules.length, raised, suppressed, JSON.stringify(problems), JSON.stringify(perRule)]);
+  return { ...(await getRunSummary(db, runId)), warningIds };
+}
+
+export async function getRunSummary(db: Db, id: number): Promise<MonitoringRunSummary> {
+  const [r] = await db.query<MonitoringRunSummary>(
+    `SELECT id, to_char(on_date, 'YYYY-MM-DD') AS "onDate", trigger, batch_id AS "batchId", started_by AS "startedBy", scope, persons, status, rules, raised, suppressed,
+       problems, per_rule AS "perRule", started_at AS "startedAt", finished_at AS "finishedAt" FROM monitoring_run WHERE id = $1`, [id]);
+  return r!;
+}
