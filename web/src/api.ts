@@ -211,3 +211,26 @@ export function useApi<T>(path: string | null, query?: Query): Loadable<T> {
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { data, error, loading, reload };
 }
+
+// ---- work orders, notifications, calendar (helper A) ------------------------------------------
+
+export type WorkOrderStatus = 'open' | 'accepted' | 'resolved' | 'closed';
+export type WorkOrderActionKind = 'created' | 'assigned' | 'accepted' | 'note' | 'visit' | 'escalated' | 'notified' | 'acknowledged'
+  | 'dispatched' | 'on-site' | 'timeout' | 'resolved' | 'closed' | 'reopened';
+export interface WorkOrderAssignee { userId?: number; role?: string; regionCode?: string; gridId?: string; label?: string }
+export interface WorkOrderAction {
+  seq: number; kind: WorkOrderActionKind; actor: string; at: string; note: string | null;
+  assignee: WorkOrderAssignee | null; data: Record<string, unknown> | null;
+}
+export interface WorkOrderSummary {
+  id: number; type: string; subject: { kind: string; id: string }; regionCode: string; gridId: string | null; title: string;
+  priority: 'low' | 'normal' | 'high' | 'critical'; status: WorkOrderStatus; assignee: WorkOrderAssignee; escalationLevel: number;
+  createdAt: string; dueAt: string | null; overdue: boolean; resolvedAt: string | null; closedAt: string | null; payload: Record<string, unknown>;
+}
+export interface WorkOrderDetail extends WorkOrderSummary {
+  actions: WorkOrderAction[];
+  deliveries: Array<{ id: number; channel: 'sms' | 'voice'; contactRef: string; status: string; attempts: number; sentAt: string | null; acknowledgedAt: string | null }>;
+  serverTime: string;
+}
+export interface StaffNotification { id: number; workOrderId: number | null; kind: string; title: string; body: string | null; createdAt: string; readAt: string | null }
+export interface CalendarDayInfo { date: string; workday: boolean; kind: 'weekday' | 'weekend' | 'holiday' | 'adjusted-workday'; source: string; name?: string; warning?: string }
