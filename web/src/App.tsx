@@ -21,6 +21,11 @@ const NotFoundPage = lazy(() => import('./pages/notfound.tsx'));
 const UsersPage = lazy(() => import('./pages/users.tsx'));
 const AuditPage = lazy(() => import('./pages/audit.tsx'));
 const PoliciesPage = lazy(() => import('./pages/policies.tsx'));
+const WorkOrdersPage = lazy(() => import('./pages/workorders.tsx'));
+const WorkOrderDetailPage = lazy(() => import('./pages/workorders-detail.tsx'));
+const CalendarPage = lazy(() => import('./pages/calendar.tsx'));
+const EldercarePage = lazy(() => import('./pages/eldercare.tsx'));
+const ElderPage = lazy(() => import('./pages/eldercare-elder.tsx'));
 const ProjectsPage = lazy(() => import('./pages/projects.tsx'));
 const ProjectTaskPage = lazy(() => import('./pages/projects-task.tsx'));
 
@@ -46,9 +51,14 @@ export default function App(): ReactNode {
                 <Route path="persons/:id" element={<RequirePermission perm="registry.read"><PersonPage /></RequirePermission>} />
                 <Route path="households/:id" element={<RequirePermission perm="registry.read"><HouseholdPage /></RequirePermission>} />
                 <Route path="policies" element={<PoliciesPage />} />
+                <Route path="eldercare" element={<EldercarePage />} />
+                <Route path="eldercare/elders/:personId" element={<RequirePermission perm="eldercare.read"><ElderPage /></RequirePermission>} />
                 <Route path="projects" element={<ProjectsPage />} />
                 <Route path="projects/tasks/:id" element={<ProjectTaskPage />} />
                 <Route path="imports" element={<RequirePermission perm="imports.run"><ImportsPage /></RequirePermission>} />
+                <Route path="workorders" element={<RequirePermission perm="workorders.read"><WorkOrdersPage /></RequirePermission>} />
+                <Route path="workorders/:id" element={<RequirePermission perm="workorders.read"><WorkOrderDetailPage /></RequirePermission>} />
+                <Route path="admin/calendar" element={<RequirePermission perm="calendar.admin"><CalendarPage /></RequirePermission>} />
                 <Route path="admin/users" element={<RequirePermission perm="users.admin"><UsersPage /></RequirePermission>} />
                 <Route path="admin/audit" element={<RequirePermission perm="audit.read"><AuditPage /></RequirePermission>} />
                 <Route path="*" element={<NotFoundPage />} />

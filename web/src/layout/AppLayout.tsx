@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { App, Button, Descriptions, Layout, Menu, Popover, Space, Spin, Tag, Typography, theme } from 'antd';
 import type { MenuProps } from 'antd';
 import {
-  AlertOutlined, ApartmentOutlined, AuditOutlined, BookOutlined, CloudUploadOutlined, FileSearchOutlined,
+  AlertOutlined, ApartmentOutlined, AuditOutlined, BookOutlined, CalendarOutlined, CarryOutOutlined, CloudUploadOutlined, FileSearchOutlined,
   FundProjectionScreenOutlined, HomeOutlined, LogoutOutlined, SolutionOutlined, TeamOutlined,
   TranslationOutlined, UserOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
@@ -12,10 +12,13 @@ import type { Messages } from '../i18n/zh.ts';
 import type { Me, Permission } from '../access.ts';
 import { useAuth, useMe } from '../auth.tsx';
 import { enumLabel } from '../labels.ts';
+import NotificationBell from '../components/NotificationBell.tsx';
 
 const { Header, Sider, Content, Footer } = Layout;
 
-type NavKey = keyof Messages['nav'];
+type NavKey = keyof Messages['nav'] | 'workorders' | 'calendar';
+/** Module entries whose label lives in the module's own strings. */
+const MODULE_LABELS = { workorders: 'workorders.nav', calendar: 'workorders.calendarNav' } as const;
 
 /** A menu entry is shown only when the user has `perm`. */
 interface NavEntry { key: NavKey; path?: string; icon: ReactNode; perm?: Permission }
@@ -26,10 +29,11 @@ const NAV: NavEntry[] = [
   { key: 'regions', path: '/regions', icon: <ApartmentOutlined />, perm: 'regions.read' },
   { key: 'persons', path: '/persons', icon: <SolutionOutlined />, perm: 'registry.read' },
   { key: 'imports', path: '/imports', icon: <CloudUploadOutlined />, perm: 'imports.run' },
+  { key: 'workorders', path: '/workorders', icon: <CarryOutOutlined />, perm: 'workorders.read' },
   { key: 'policies', path: '/policies', icon: <BookOutlined /> },
   { key: 'assistance', icon: <AuditOutlined /> },
   { key: 'monitoring', icon: <AlertOutlined /> },
-  { key: 'eldercare', icon: <UserSwitchOutlined /> },
+  { key: 'eldercare', path: '/eldercare', icon: <UserSwitchOutlined />, perm: 'alarms.handle' },
   { key: 'projects', path: '/projects', icon: <FundProjectionScreenOutlined /> },
 ];
 
@@ -37,6 +41,7 @@ const NAV: NavEntry[] = [
 const ADMIN_NAV: NavEntry[] = [
   { key: 'users', path: '/admin/users', icon: <TeamOutlined />, perm: 'users.admin' },
   { key: 'audit', path: '/admin/audit', icon: <FileSearchOutlined />, perm: 'audit.read' },
+  { key: 'calendar', path: '/admin/calendar', icon: <CalendarOutlined />, perm: 'calendar.admin' },
 ];
 
 function selectedKey(pathname: string): NavKey {
@@ -44,9 +49,12 @@ function selectedKey(pathname: string): NavKey {
   if (pathname.startsWith('/persons') || pathname.startsWith('/households')) return 'persons';
   if (pathname.startsWith('/imports')) return 'imports';
   if (pathname.startsWith('/policies')) return 'policies';
+  if (pathname.startsWith('/eldercare')) return 'eldercare';
   if (pathname.startsWith('/projects')) return 'projects';
   if (pathname.startsWith('/admin/users')) return 'users';
   if (pathname.startsWith('/admin/audit')) return 'audit';
+  if (pathname.startsWith('/workorders')) return 'workorders';
+  if (pathname.startsWith('/admin/calendar')) return 'calendar';
   return 'overview';
 }
 
@@ -161,14 +169,14 @@ export default function AppLayout(): ReactNode {
     icon: n.icon,
     disabled: !n.path,
     label: n.path
-      ? <Link to={n.path} data-testid={`nav-${n.key}`}>{t(`nav.${n.key}`)}</Link>
+      ? <Link to={n.path} data-testid={`nav-${n.key}`}>{n.key === 'workorders' || n.key === 'calendar' ? t(MODULE_LABELS[n.key]) : t(`nav.${n.key}`)}</Link>
       : (
         <span
           data-testid={`nav-${n.key}`}
           title={t('app.comingSoon')}
           style={{ display: 'inline-flex', alignItems: 'center', justifyContent: 'space-between', gap: 6, width: '100%' }}
         >
-          <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{t(`nav.${n.key}`)}</span>
+          <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{n.key === 'workorders' || n.key === 'calendar' ? t(MODULE_LABELS[n.key]) : t(`nav.${n.key}`)}</span>
           {!collapsed && (
             <Tag variant="filled" style={{ marginInlineEnd: 0, fontSize: 11, lineHeight: '18px', paddingInline: 5 }}>
               {t('app.comingSoon')}
@@ -215,6 +223,7 @@ export default function AppLayout(): ReactNode {
         >
           {t('app.langSwitch')}
         </Button>
+        <NotificationBell />
         <UserMenu />
       </Header>
       <Layout>
