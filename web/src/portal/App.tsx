@@ -6,6 +6,12 @@ import { applyElder, applyLang, initialElder, initialLang } from './prefs.ts';
 import Home from './pages/Home.tsx';
 import SelfCheck from './pages/SelfCheck.tsx';
 import SelfCheckForm from './pages/SelfCheckForm.tsx';
+import Tracker from './pages/Tracker.tsx';
+import Project from './pages/Project.tsx';
+import Task from './pages/Task.tsx';
+import Suggestions from './pages/Suggestions.tsx';
+import ComplaintNew from './pages/ComplaintNew.tsx';
+import ComplaintTrack from './pages/ComplaintTrack.tsx';
 import NotFound from './pages/NotFound.tsx';
 
 export default function App() {
@@ -32,7 +38,7 @@ export default function App() {
       <a className="skip" href="#main">{t.skip}</a>
       <header className="top">
         <div className="top-row">
-          <Link to="/" className="brand" aria-label={`${t.site} — ${t.nav.home}`}>
+          <Link to="/" className="brand">
             <span className="logo" aria-hidden="true">民</span>
             <span>{t.site}</span>
           </Link>
@@ -40,7 +46,7 @@ export default function App() {
             <button type="button" className="tool" aria-pressed={elder} onClick={() => setElder(!elder)} title={t.elderHint} data-testid="elder-toggle">
               <span aria-hidden="true">{elder ? 'A' : 'A+'}</span> {t.elderOn}
             </button>
-            <button type="button" className="tool" lang={lang === 'zh' ? 'en' : 'zh-CN'} aria-label={t.langLabel} onClick={() => setLangState(lang === 'zh' ? 'en' : 'zh')} data-testid="lang-toggle">
+            <button type="button" className="tool" lang={lang === 'zh' ? 'en' : 'zh-CN'} title={t.langLabel} onClick={() => setLangState(lang === 'zh' ? 'en' : 'zh')} data-testid="lang-toggle">
               {t.lang}
             </button>
           </div>
@@ -61,6 +67,12 @@ export default function App() {
           <Route path="/" element={<Home />} />
           <Route path="/self-check" element={<SelfCheck />} />
           <Route path="/self-check/:ns/:name" element={<SelfCheckForm />} />
+          <Route path="/tracker" element={<Tracker />} />
+          <Route path="/projects/:id" element={<Project />} />
+          <Route path="/tasks/:id" element={<Task />} />
+          <Route path="/suggestions" element={<Suggestions />} />
+          <Route path="/complaints/new" element={<ComplaintNew />} />
+          <Route path="/complaints/track" element={<ComplaintTrack />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>

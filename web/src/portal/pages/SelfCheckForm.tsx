@@ -69,7 +69,7 @@ export default function SelfCheckForm() {
           const common = { id: fid(f.key), label: f.label, hint: f.hint, error: errors[fid(f.key)], optional: f.optional };
           const value = typeof values[f.key] === 'string' ? (values[f.key] as string) : '';
           switch (f.kind) {
-            case 'date': return <TextField key={f.key} {...common} type="date" value={value} onChange={set(f.key)} />;
+            case 'date': return <TextField key={f.key} {...common} inputMode="numeric" value={value} onChange={set(f.key)} maxLength={12} />;
             case 'datetime': return <TextField key={f.key} {...common} type="datetime-local" value={value} onChange={set(f.key)} />;
             case 'int': return <TextField key={f.key} {...common} inputMode="numeric" unit={f.unit} value={value} onChange={set(f.key)} maxLength={6} />;
             case 'money': return <TextField key={f.key} {...common} inputMode="decimal" unit={t.sc.yuan} value={value} onChange={set(f.key)} maxLength={12} />;

@@ -32,6 +32,21 @@ const MY_STREET = 'my-street';
 const OTHER_STREET = 'other-street';
 
 const str = (v: Values, k: string): string => (typeof v[k] === 'string' ? (v[k] as string) : '');
+
+/**
+ * A date as people write it — 1950-03-01, 1950.3.1, 1950/3/1, 1950年3月1日, 19500301 — as
+ * YYYY-MM-DD, or undefined when it is not a real calendar date. (A plain text field: the native
+ * date control orders its parts by the device's locale, which confuses more than it helps.)
+ */
+export function normalDate(text: string): string | undefined {
+  const m = /^\s*(\d{4})\s*[-./年]?\s*(\d{1,2})\s*[-./月]?\s*(\d{1,2})\s*日?\s*$/.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return undefined;
+  return `${m[1]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+const dateOf = (v: Values, k: string): string => normalDate(str(v, k)) ?? str(v, k);
 const yes = (v: Values, k: string): boolean => str(v, k) === 'yes';
 /** `datetime-local` gives "2026-03-15T10:30"; the purchase happened in China (UTC+8). */
 const chinaInstant = (local: string): string => `${local.length === 16 ? `${local}:00` : local}+08:00`;
@@ -66,7 +81,7 @@ export function formFor(id: string, t: Strings, lang: Lang): FormDef | undefined
       return {
         id, entity: 'person', kind: 'care',
         fields: [
-          { key: 'birthDate', kind: 'date', label: f.birthDate },
+          { key: 'birthDate', kind: 'date', label: f.birthDate, hint: f.dateHint },
           district('hukouRegion', f.hukouRegion),
           { key: 'dibaoFamily', kind: 'yesno', label: f.dibaoFamily },
           { key: 'abilityLevel', kind: 'radio', label: f.abilityLevel, options: opts(f.ability) },
@@ -74,7 +89,7 @@ export function formFor(id: string, t: Strings, lang: Lang): FormDef | undefined
         ],
         toInput: (v) => ({
           person: {
-            birthDate: str(v, 'birthDate'), hukouRegion: str(v, 'hukouRegion'), dibaoFamily: yes(v, 'dibaoFamily'),
+            birthDate: dateOf(v, 'birthDate'), hukouRegion: str(v, 'hukouRegion'), dibaoFamily: yes(v, 'dibaoFamily'),
             abilityLevel: str(v, 'abilityLevel'), institutionDays: Number(str(v, 'institutionDays')),
           },
         }),
@@ -84,7 +99,7 @@ export function formFor(id: string, t: Strings, lang: Lang): FormDef | undefined
       return {
         id, entity: 'person', kind: 'care',
         fields: [
-          { key: 'birthDate', kind: 'date', label: f.birthDate },
+          { key: 'birthDate', kind: 'date', label: f.birthDate, hint: f.dateHint },
           { key: 'hasSpouse', kind: 'yesno', label: f.hasSpouse },
           { key: 'assistance', kind: 'radio', label: f.assistance, options: opts(f.assist) },
           { key: 'children', kind: 'children', label: f.children },
@@ -93,7 +108,7 @@ export function formFor(id: string, t: Strings, lang: Lang): FormDef | undefined
           const children = (Array.isArray(v.children) ? v.children : []).map((c): JsonValue => ({
             livesWithParent: c.livesWithParent, streetCode: c.sameStreet ? MY_STREET : OTHER_STREET,
           }));
-          return { person: { birthDate: str(v, 'birthDate'), streetCode: MY_STREET, hasSpouse: yes(v, 'hasSpouse'), assistance: str(v, 'assistance'), children } };
+          return { person: { birthDate: dateOf(v, 'birthDate'), streetCode: MY_STREET, hasSpouse: yes(v, 'hasSpouse'), assistance: str(v, 'assistance'), children } };
         },
         derived: { 'person.children.all(c, !c.livesWithParent && c.streetCode != person.streetCode)': f.allApart },
       };
@@ -126,7 +141,7 @@ export function validate(form: FormDef, v: Values, t: Strings): Record<string, s
       if (!field.optional) errors[field.key] = t.sc.err.required;
       continue;
     }
-    if (field.kind === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(value)) errors[field.key] = t.sc.err.date;
+    if (field.kind === 'date' && !normalDate(value)) errors[field.key] = t.sc.err.date;
     if (field.kind === 'int' && !/^\d{1,6}$/.test(value)) errors[field.key] = t.sc.err.int;
     if (field.kind === 'money' && !/^\d{1,9}(\.\d{1,2})?$/.test(value)) errors[field.key] = t.sc.err.money;
     if (field.kind === 'datetime' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) errors[field.key] = t.sc.err.datetime;
