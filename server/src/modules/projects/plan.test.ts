@@ -87,3 +87,25 @@ describe('projects plan data', () => {
     await expect(importPlanFile(t.db, Buffer.from('code,title\r\nx,y\r\n'), 'x.csv', 2026)).rejects.toMatchObject({ details: { field: 'header', row: 1 } });
   });
 });
+
+describe('demo projects', () => {
+  it('load the plan and the example reports (published ones with a photo, one waiting for review), once', async () => {
+    const { ensureDemoProjects } = await import('./demo.ts');
+    const t = await testDb();
+    try {
+      await ensureDemoProjects(t.db);
+      await ensureDemoProjects(t.db);
+      const [n] = await t.db.query<{ updates: number; published: number; photos: number }>(
+        `SELECT (SELECT count(*)::int FROM project_update) AS updates, (SELECT count(*)::int FROM project_review WHERE decision = 'approve') AS published,
+           (SELECT count(*)::int FROM project_evidence WHERE kind = 'photo') AS photos`);
+      expect(n).toEqual({ updates: 6, published: 5, photos: 4 });
+      invalidateTracker();
+      const v = await yearView(t.db, 2026);
+      const guard = v.tasks.find((x) => x.code === 'elder-guard')!;
+      expect(guard.targets[0]?.actual).toBe(4870);
+      expect(v.history.get(guard.id)?.[0]).toMatchObject({ example: true, evidence: expect.arrayContaining([expect.objectContaining({ kind: 'photo', fileUrl: expect.stringMatching(/^\/api\/public\/evidence\/\d+$/) })]) });
+    } finally {
+      await t.close();
+    }
+  });
+});

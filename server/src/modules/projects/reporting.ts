@@ -3,6 +3,7 @@
  * its own tasks; the city office approves (publishes) or returns it with a comment. Reports and
  * reviews are append-only; a returned report stays in the history and the department files anew.
  */
+import { createHash } from 'node:crypto';
 import type { ProgressReport, ReviewDecision, TaskStatus } from '@minsheng/contracts';
 import type { Db, Queryable } from '../../platform/db.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -32,11 +33,10 @@ export async function assignReporter(db: Queryable, userId: number, department: 
 
 export async function storeUpload(db: Queryable, staff: StaffPrincipal, dept: string, buf: Buffer, truncated: boolean, name: string): Promise<{ uploadId: number; mime: string; bytes: number; kind: string }> {
   const s = checkUpload(buf, truncated);
-  const { createHash } = await import('node:crypto');
   const [row] = await db.query<{ id: number }>(
     `INSERT INTO project_evidence (kind, title, mime, bytes, sha256, content, uploader_user_id, department_code)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
-    [s.kind, name.slice(0, 100) || s.kind, s.mime, buf.length, createHash('sha256').update(buf).digest('hex'), buf, staff.userId, dept]);
+    [s.kind, name.slice(0, 100) || s.kind, s.mime, buf.length, createHash('sha256').update(buf).digest('hex'), buf, staff.userId > 0 ? staff.userId : null, dept]);
   return { uploadId: row!.id, mime: s.mime, bytes: buf.length, kind: s.kind };
 }
 
