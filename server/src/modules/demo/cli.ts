@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../platform/config.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { DEMO_AS_OF } from './generate.ts';
 import { buildDemoCity, DEFAULT_SEED, DemoRefused, MAX_DEMO_PERSONS } from './write.ts';
+import { ensureDemoEldercare } from '../eldercare/demo.ts';
 import { ensureDemoProjects } from '../projects/demo.ts';
 
 /** Bad command-line input exits with status 2. */
@@ -91,6 +92,7 @@ export async function ensureDemoCity(ctx: AppContext, config: Config): Promise<v
   try {
     const s = await buildDemoCity(ctx.db, { persons: config.demoPersons });
     console.log(`[demo] built ${s.persons} persons in ${s.households} households, ${s.grids} grids, ${s.gridWorkers} grid workers in ${s.seconds} s`);
+    console.log(`[demo] enrolled ${await ensureDemoEldercare(ctx.db)} elders living alone in the safety guard, with devices and a roster`);
   } catch (err) {
     if (err instanceof DemoRefused) { console.log(`[demo] skipped: ${err.message}`); return; }
     throw err;
