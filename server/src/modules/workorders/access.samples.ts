@@ -23,6 +23,11 @@ const access: ModuleAccess = {
       own: (c) => c.inject({ method: 'POST', url: `/api/workorders/${orderId}/actions`, payload: { kind: 'note', note: '已电话联系', clientActionId: `sample-note-${(n += 1)}` } }),
       otherRegion: 'not-found',
     },
+    'POST /api/workorders': {
+      role: 'street-staff',
+      own: (c) => c.inject({ method: 'POST', url: '/api/workorders', payload: { title: '入户走访', regionCode: OWN.community, assignee: { role: 'grid-worker', gridId: OWN.grid }, due: { workingDays: 2 }, clientKey: `sample-create-${(n += 1)}` } }),
+      otherRegion: 'refused',
+    },
     'GET /api/notifications': { role: 'street-staff', own: (c) => c.inject('/api/notifications'), otherRegion: { unscoped: 'lists only the caller\'s own notifications' } },
     'POST /api/notifications/read': {
       role: 'street-staff', own: (c) => c.inject({ method: 'POST', url: '/api/notifications/read', payload: { all: true } }),

@@ -107,6 +107,19 @@ describe('work order routes', () => {
     expect(outside.json().error.details.field).toBe('assignee.regionCode');
   });
 
+  it('staff hand out a task in their region to a grid worker, who is notified; another region is refused; the same key creates once', async () => {
+    const body = { title: '走访独居老人', regionCode: COMMUNITY, assignee: { role: 'grid-worker', gridId: GRID2 }, due: { workingDays: 2 }, clientKey: 'task-key-0001' };
+    const res = await street.inject({ method: 'POST', url: '/api/workorders', payload: body });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ type: 'task', status: 'open', gridId: GRID2, assignee: { role: 'grid-worker', gridId: GRID2, regionCode: COMMUNITY } });
+    expect((await street.inject({ method: 'POST', url: '/api/workorders', payload: body })).json().id).toBe(res.json().id);
+    const bell = (await grid2.inject('/api/notifications')).json();
+    expect(bell.items.some((n: { workOrderId: number }) => n.workOrderId === res.json().id)).toBe(true);
+    const other = await otherStreet.inject({ method: 'POST', url: '/api/workorders', payload: { ...body, clientKey: 'task-key-0002' } });
+    expect(other.statusCode).toBe(422);
+    expect(other.json().error.details.field).toBe('regionCode');
+  });
+
   it('the bell lists the caller\'s notifications only and marks them read', async () => {
     const mine = (await grid.inject('/api/notifications')).json();
     expect(mine.unread).toBeGreaterThanOrEqual(2);

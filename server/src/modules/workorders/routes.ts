@@ -14,7 +14,7 @@ import { staffOf } from '../../platform/auth/guard.ts';
 import { Role } from '../../platform/auth/roles.ts';
 import { scopeCovers } from '../../platform/auth/scope.ts';
 import { listNotifications, markRead } from './notify.ts';
-import { appendAction, getWorkOrder, listWorkOrders, viewerOf } from './service.ts';
+import { appendAction, createWorkOrder, getWorkOrder, listWorkOrders, viewerOf } from './service.ts';
 import { WorkOrderStatus, type WorkOrderSummary } from './types.ts';
 import { deliveriesOf } from './webhooks.ts';
 import { registerPublicNotifyRoutes } from './public-routes.ts';
@@ -46,6 +46,22 @@ const ActionBody = z.object({
   }).optional(),
 }).refine((b) => b.kind !== 'assigned' || (b.assignee && (b.assignee.userId !== undefined || b.assignee.role !== undefined)), { message: 'a reassignment names a user or a role', path: ['assignee'] })
   .refine((b) => (b.kind !== 'visit' && b.kind !== 'resolved') || (b.note ?? '').length > 0 || b.data !== undefined, { message: 'say what was found or done', path: ['note'] });
+/** A task staff hand out by hand (派单): to a role of their region or a named user, with a deadline. */
+const CreateBody = z.object({
+  title: z.string().trim().min(2).max(300),
+  regionCode: z.string().regex(/^\d{12}$/, 'expected a 12-digit division code'),
+  gridId: z.string().min(1).max(80).optional(),
+  priority: z.enum(['low', 'normal', 'high', 'critical']).default('normal'),
+  assignee: z.object({
+    userId: z.number().int().positive().optional(),
+    role: z.enum(Role).optional(),
+    gridId: z.string().min(1).max(80).optional(),
+  }).refine((a) => a.userId !== undefined || a.role !== undefined, 'name a user or a role'),
+  due: z.union([z.object({ workingDays: z.number().int().min(0).max(60) }), z.object({ at: z.string().datetime({ offset: true }) })]),
+  subject: z.object({ kind: z.enum(['person', 'household', 'task']), id: z.string().min(1).max(40) }).optional(),
+  note: z.string().trim().max(2000).optional(),
+  clientKey: z.string().min(8).max(100),
+});
 const ReadBody = z.union([z.object({ ids: z.array(z.number().int().positive()).min(1).max(500) }), z.object({ all: z.literal(true) })]);
 
 /** Persons an order shows (its subject, when a person). */
@@ -103,6 +119,23 @@ export function registerWorkOrderRoutes(app: FastifyInstance, ctx: AppContext): 
     }, viewer);
     await audit(req, { action: 'workorder.act', entity: 'work_order', entityId: id, subjectIds: subjectsOf(order), detail: { kind: body.kind } });
     return order;
+  });
+
+  app.post('/api/workorders', { config: { access: 'workorders.act' } }, async (req, reply) => {
+    const body = parseInput(CreateBody, req.body);
+    const staff = staffOf(req);
+    const viewer = viewerOf(staff, 'workorders.act');
+    if (!scopeCovers(viewer.scope, body.regionCode, body.gridId ?? null)) {
+      throw new AppError('validation', 'regionCode: outside your region', { field: 'regionCode' });
+    }
+    const order = await createWorkOrder(db, {
+      type: 'task', subject: body.subject ?? { kind: 'task', id: body.clientKey.slice(0, 40) }, regionCode: body.regionCode, gridId: body.gridId ?? body.assignee.gridId ?? null,
+      title: body.title, priority: body.priority, due: body.due, actor: staff.username, clientKey: `console:${staff.userId}:${body.clientKey}`,
+      assignee: { ...body.assignee, regionCode: body.regionCode },
+      payload: body.note ? { note: body.note } : {},
+    });
+    await audit(req, { action: 'workorder.create', entity: 'work_order', entityId: order.id, subjectIds: subjectsOf(order) });
+    return reply.status(201).send(order);
   });
 
   app.get('/api/notifications', { config: { access: 'staff' } }, async (req) => {
