@@ -63,7 +63,7 @@ export default function SuggestionsTab(): ReactNode {
           { title: t('projects.suggestion.contact'), key: 'contact', render: (_, s) => (s.anonymous ? t('projects.suggestion.anonymous') : [s.contactName, s.contactPhone].filter(Boolean).join(' ')) },
           { title: t('projects.suggestion.submittedAt'), key: 'at', render: (_, s) => formatDateTime(s.submittedAt) },
           { title: t('projects.suggestion.actions'), key: 'actions', render: (_, s) => (
-            <Space size={4} wrap>{actionsFor(s).map((k) => <Button key={k} size="small" onClick={() => start(s, k)}>{label(k)}</Button>)}</Space>
+            <Space size={4} wrap>{actionsFor(s).map((k) => <Button key={k} size="small" data-testid={`suggestion-${k}`} onClick={() => start(s, k)}>{label(k)}</Button>)}</Space>
           ) },
         ]} />
       <Modal open={open !== null} title={open ? `${label(open.kind)} #${open.s.id}` : ''} onCancel={() => setOpen(null)} onOk={() => form.submit()} destroyOnHidden>
