@@ -378,6 +378,7 @@ export const PUBLIC_PROJECT_ROUTES = {
   suggestions: 'GET /api/public/suggestions',
   submitSuggestion: 'POST /api/public/suggestions',
   complaintCategories: 'GET /api/public/complaint-categories',
+  regions: 'GET /api/public/regions',
   submitComplaint: 'POST /api/public/complaints',
   complaint: 'GET /api/public/complaints/:ticket',
   rateComplaint: 'POST /api/public/complaints/:ticket/rating',

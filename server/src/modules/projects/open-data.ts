@@ -13,11 +13,13 @@ export const STATUS_ZH: Record<TaskStatus, string> = { 'not-started': '未开始
 
 const latest = (v: YearView, t: TaskSummary) => v.history.get(t.id)?.[0] ?? null;
 
-export function trackerJson(v: YearView) {
+/** The published tracker as JSON: the whole plan, or one department's tasks (the report's data). */
+export function trackerJson(v: YearView, department?: string) {
+  if (department && !v.departments.has(department)) throw notFound('department');
   return {
-    plan: v.plan, generatedAt: new Date().toISOString(),
+    plan: v.plan, generatedAt: new Date().toISOString(), department: department ? v.departments.get(department)! : null,
     notes: 'Only progress reviewed and published by the city office. Updates with example=true are demo data, not official figures.',
-    tasks: v.tasks.map((t) => ({ ...t, latestUpdate: latest(v, t) })),
+    tasks: v.tasks.filter((t) => !department || t.leadDepartment.code === department).map((t) => ({ ...t, latestUpdate: latest(v, t) })),
   };
 }
 

@@ -9,6 +9,7 @@ import { ComplaintRating, ComplaintSubmit, SuggestionSubmit, SuggestionTopic, Ti
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { parseInput } from '../../platform/validate.ts';
+import { AppError } from '../../platform/errors.ts';
 import { settings } from './settings.ts';
 import { projectDetail, resolveYear, taskDetail, trackerOverview, yearOfProject, yearOfTask, yearView } from './tracker.ts';
 import { evidenceFile } from './reporting.ts';
@@ -20,6 +21,7 @@ const IdParams = z.object({ id: z.coerce.number().int().positive().max(2_147_483
 const YearQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() });
 const ReportQuery = YearQuery.extend({ department: z.string().regex(/^[a-z0-9-]{2,40}$/, 'expected a department code').optional() });
 const TicketParams = z.object({ ticket: TicketCode });
+const RegionQuery = z.object({ parent: z.string().regex(/^\d{12}$/, 'expected a 12-digit division code').optional() });
 const SuggestionQuery = z.object({
   status: z.enum(['published', 'adopted', 'not-adopted', 'merged']).optional(),
   topic: z.enum(SuggestionTopic).optional(),
@@ -75,13 +77,27 @@ export function registerPublicProjectRoutes(app: FastifyInstance, ctx: AppContex
 
   app.get('/api/public/complaint-categories', { config: PUBLIC }, async () => ({ items: complaintCategories() }));
 
+  // The complaint form's place picker: names and codes of the divisions only (reference data).
+  app.get('/api/public/regions', { config: perMinute(limits.regionLookupsPerMinute.value) }, async (req, reply) => {
+    const { parent } = parseInput(RegionQuery, req.query, 'query');
+    const rows = await db.query<{ code: string; name: string; level: string }>(
+      parent ? 'SELECT code, name, level FROM region WHERE parent_code = $1 ORDER BY code' : `SELECT code, name, level FROM region WHERE level = 'district' ORDER BY code`,
+      parent ? [parent] : []);
+    if (parent && rows.length === 0) {
+      const [known] = await db.query('SELECT 1 FROM region WHERE code = $1', [parent]);
+      if (!known) throw new AppError('not_found', 'region not found');
+    }
+    cached(reply, 3600);
+    return { items: rows };
+  });
+
   app.post('/api/public/complaints', { config: perMinute(limits.complaintsPerMinute.value) }, async (req, reply) => {
     const input = parseInput(ComplaintSubmit, req.body);
     return reply.status(201).send(await submitComplaint(db, input));
   });
 
   // Looking tickets up is rate limited too, so codes cannot be guessed by trying many.
-  app.get('/api/public/complaints/:ticket', { config: perMinute(limits.ratingsPerMinute.value * 6) }, async (req) => {
+  app.get('/api/public/complaints/:ticket', { config: perMinute(limits.ticketLookupsPerMinute.value) }, async (req) => {
     const { ticket } = parseInput(TicketParams, req.params, 'ticket');
     return publicComplaint(db, ticket);
   });
@@ -95,8 +111,9 @@ export function registerPublicProjectRoutes(app: FastifyInstance, ctx: AppContex
 
   app.get('/api/public/tracker.json', { config: PUBLIC }, async (req, reply) => {
     const { year } = parseInput(YearQuery, req.query, 'query');
+    const { department } = parseInput(ReportQuery, req.query, 'query');
     cached(reply, 60).header('content-disposition', 'inline; filename="minsheng-tracker.json"');
-    return trackerJson(await yearView(db, await resolveYear(db, year)));
+    return trackerJson(await yearView(db, await resolveYear(db, year)), department);
   });
 
   app.get('/api/public/tracker.csv', { config: PUBLIC }, async (req, reply) => {
@@ -128,6 +145,7 @@ export const PUBLIC_ROUTE_REASONS: Record<string, string> = {
   'GET /api/public/suggestions': 'moderated suggestions with redacted text, counts and links: public supervision',
   'POST /api/public/suggestions': 'residents suggest without an account (anonymous allowed); rate limited per client',
   'GET /api/public/complaint-categories': 'the complaint form needs its categories and SLAs (reference data)',
+  'GET /api/public/regions': 'the complaint form\'s place picker: division names and codes only (public reference data); rate limited',
   'POST /api/public/complaints': 'residents file complaints without an account ("一键直达"); rate limited per client',
   'GET /api/public/complaints/:ticket': 'the unguessable ticket code is the key; the answer holds no contact data; rate limited',
   'POST /api/public/complaints/:ticket/rating': 'the resident holding the ticket rates the reply once; rate limited',

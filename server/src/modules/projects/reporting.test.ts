@@ -159,6 +159,10 @@ describe('projects reporting and publication', () => {
     expect(r.body).not.toContain('更新住宅老旧电梯');
     expect((await pub('/api/public/report')).body).toContain('更新住宅老旧电梯');
     expect((await pub('/api/public/report?department=nope')).statusCode).toBe(404);
+    const dept = (await pub('/api/public/tracker.json?department=civil-affairs')).json();
+    expect(dept.department.name).toBe('市民政局');
+    expect(dept.tasks.every((x: { leadDepartment: { code: string } }) => x.leadDepartment.code === 'civil-affairs')).toBe(true);
+    expect(dept.tasks).toHaveLength(3);
   });
 
   it('unknown ids answer 404 and bad ids 422', async () => {

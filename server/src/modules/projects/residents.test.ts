@@ -168,6 +168,13 @@ describe('suggestions and complaints from residents', () => {
     expect((await get('/api/public/complaints/not-a-ticket')).statusCode).toBe(422);
     expect((await get('/api/public/complaints/AAAA-BBBB-CCCC-DDDD')).statusCode).toBe(404);
     expect((await post('/api/public/complaints/AAAA-BBBB-CCCC-DDDD/rating', { score: 9 })).json().error.details.field).toBe('score');
+    const districts = (await get('/api/public/regions')).json().items;
+    expect(districts).toHaveLength(16);
+    expect(districts[0]).toEqual({ code: '120101000000', name: '和平区', level: 'district' });
+    const streets = (await get('/api/public/regions?parent=120101000000')).json().items;
+    expect(streets.every((r: { level: string; code: string }) => r.level === 'street' && r.code.startsWith('120101'))).toBe(true);
+    expect((await get('/api/public/regions?parent=129999999999')).statusCode).toBe(404);
+    expect((await get('/api/public/regions?parent=abc')).statusCode).toBe(422);
     const cats = (await get('/api/public/complaint-categories')).json().items;
     expect(cats.find((c: { code: string }) => c.code === 'heating-gas')).toMatchObject({ label: '供热燃气', slaWorkingDays: 2 });
   });

@@ -14,7 +14,7 @@ const num = z.object({ value: z.number().nonnegative(), example: z.boolean() });
 const Settings = z.object({
   flags: z.object({ offTrackGap: num }),
   evidence: z.object({ maxPhotoBytes: num, maxDocumentBytes: num }),
-  rateLimits: z.object({ suggestionsPerMinute: num, complaintsPerMinute: num, ratingsPerMinute: num }),
+  rateLimits: z.object({ suggestionsPerMinute: num, complaintsPerMinute: num, ratingsPerMinute: num, ticketLookupsPerMinute: num, regionLookupsPerMinute: num }),
   complaints: z.object({
     categories: z.array(z.object({
       code: z.string().regex(/^[a-z-]{2,40}$/), label: z.string().min(1), labelEn: z.string().min(1),
