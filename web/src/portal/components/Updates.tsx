@@ -5,8 +5,8 @@
  */
 import type { Evidence, PublishedUpdate, TaskTarget } from '@minsheng/contracts';
 import { useT } from '../i18n.ts';
+import { chinaDay } from '../format.ts';
 
-const day = (iso: string): string => iso.slice(0, 10);
 const kb = (bytes: number | null): string => (bytes === null ? '' : bytes > 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);
 
 export function EvidenceList({ items, targets }: { items: Evidence[]; targets?: TaskTarget[] }) {
@@ -33,10 +33,10 @@ export function EvidenceList({ items, targets }: { items: Evidence[]; targets?: 
         <ul className="plain">
           {others.map((e) => (
             <li key={e.id}>
-              {e.kind === 'document' && e.fileUrl && <a href={e.fileUrl}>📄 {e.title}<span className="hint"> ({t.tr.document}{e.bytes ? `, ${kb(e.bytes)}` : ''})</span></a>}
-              {e.kind === 'link' && e.url && <a href={e.url} rel="noreferrer noopener" target="_blank">🔗 {e.title}</a>}
+              {e.kind === 'document' && e.fileUrl && <a href={e.fileUrl}>{e.title}<span className="hint"> ({t.tr.document}{e.bytes ? `, ${kb(e.bytes)}` : ''})</span></a>}
+              {e.kind === 'link' && e.url && <a href={e.url} rel="noreferrer noopener" target="_blank">{e.title} ↗</a>}
               {e.kind === 'figures' && (
-                <span>📊 {e.title}：{Object.entries(e.figures ?? {}).map(([k, v]) => {
+                <span>{e.title}：{Object.entries(e.figures ?? {}).map(([k, v]) => {
                   const target = targets?.find((x) => x.key === k);
                   return `${target?.label ?? k} ${v.toLocaleString()}${target ? ` ${target.unit}` : ''}`;
                 }).join('；')}</span>
@@ -57,7 +57,7 @@ export function UpdateTimeline({ updates, targets, showTask }: { updates: (Publi
       {updates.map((u) => (
         <li key={u.id}>
           <p className="tl-head">
-            <time dateTime={u.publishedAt}>{day(u.reportedAt)}</time>
+            <time dateTime={u.publishedAt}>{chinaDay(u.reportedAt)}</time>
             {' · '}<strong>{t.status[u.status]}</strong>
             {u.progress !== null && <> · {Math.round(u.progress * 100)}%</>}
             {u.example && <> · <span className="example-flag">{t.tr.example}</span></>}

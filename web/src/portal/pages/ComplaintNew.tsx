@@ -10,6 +10,7 @@ import { useT } from '../i18n.ts';
 import { DISTRICTS } from '../districts.ts';
 import { ErrorSummary, SelectField, TextField } from '../components/fields.tsx';
 import { ErrorBox, Load } from '../components/Status.tsx';
+import { chinaDay } from '../format.ts';
 
 const FIELD_OF: Record<string, string> = { category: 'cp-category', regionCode: 'cp-district', place: 'cp-place', description: 'cp-text', contactPhone: 'cp-phone' };
 
@@ -62,7 +63,7 @@ export default function ComplaintNew() {
           <p>{t.cp.submitted}</p>
           <p className="ticket" data-testid="ticket">{receipt.ticket}</p>
           <p>{t.cp.keep}</p>
-          <p>{t.cp.handledBy(receipt.office, receipt.slaWorkingDays)}{receipt.dueAt ? ` ${t.cp.dueOn(receipt.dueAt.slice(0, 10))}` : ''}</p>
+          <p>{t.cp.handledBy(receipt.office, receipt.slaWorkingDays)}{receipt.dueAt ? ` ${t.cp.dueOn(chinaDay(receipt.dueAt))}` : ''}</p>
         </div>
         <p><Link className="button" to={`/complaints/track?code=${encodeURIComponent(receipt.ticket)}`} data-testid="track-link">{t.cp.trackIt}</Link></p>
       </section>

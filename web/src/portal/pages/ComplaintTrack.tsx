@@ -6,6 +6,7 @@ import { ApiError, postJson, useGet } from '../api.ts';
 import { useT } from '../i18n.ts';
 import { ErrorSummary, RadioGroup, TextField } from '../components/fields.tsx';
 import { ErrorBox, Load } from '../components/Status.tsx';
+import { chinaDay, chinaMinute } from '../format.ts';
 
 const CODE = /^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/;
 
@@ -51,18 +52,18 @@ function ComplaintView({ c, onRated }: { c: PublicComplaint; onRated(): void }) 
         <dt>{t.cp.category}</dt><dd>{lang === 'en' ? c.category.labelEn : c.category.label}</dd>
         <dt>{t.cp.place}</dt><dd>{c.regionName} {c.place}</dd>
         <dt>{t.cp.office}</dt><dd>{c.office}</dd>
-        {c.dueAt && <><dt>{t.cp.due}</dt><dd>{c.dueAt.slice(0, 10)}</dd></>}
+        {c.dueAt && <><dt>{t.cp.due}</dt><dd>{chinaDay(c.dueAt)}</dd></>}
         <dt>{t.cp.text}</dt><dd className="pre">{c.description}</dd>
       </dl>
       <h3>{t.cp.reply}</h3>
       {c.reply
-        ? <div className="reply" data-testid="complaint-reply"><p className="pre">{c.reply.text}</p><p className="hint">{c.reply.office} · {c.reply.at.slice(0, 10)}</p></div>
+        ? <div className="reply" data-testid="complaint-reply"><p className="pre">{c.reply.text}</p><p className="hint">{c.reply.office} · {chinaDay(c.reply.at)}</p></div>
         : <p>{t.cp.noReply}</p>}
       {c.timeline.length > 0 && (
         <>
           <h3>{t.cp.progress}</h3>
           <ol className="timeline">
-            {c.timeline.map((e, i) => <li key={i}><time dateTime={e.at}>{e.at.slice(0, 16).replace('T', ' ')}</time> · {e.label}{e.note && <p className="hint">{e.note}</p>}</li>)}
+            {c.timeline.map((e, i) => <li key={i}><time dateTime={e.at}>{chinaMinute(e.at)}</time> · {e.label}{e.note && <p className="hint">{e.note}</p>}</li>)}
           </ol>
         </>
       )}

@@ -9,7 +9,7 @@ export default function SelfCheck() {
     <section className="page">
       <h1>{t.sc.title}</h1>
       <p className="lead">{t.sc.lead}</p>
-      <p className="privacy" data-testid="privacy-note"><span aria-hidden="true">🔒 </span>{t.sc.privacy}</p>
+      <p className="privacy" data-testid="privacy-note">{t.sc.privacy}</p>
       <h2>{t.sc.choose}</h2>
       <ul className="cards">
         {POLICIES.map(({ id, policy }) => (

@@ -61,7 +61,7 @@ export default function SelfCheckForm() {
     <section className="page">
       <p className="crumb"><Link to="/self-check">← {t.sc.title}</Link></p>
       <h1>{title}</h1>
-      <p className="privacy"><span aria-hidden="true">🔒 </span>{t.sc.privacy}</p>
+      <p className="privacy">{t.sc.privacy}</p>
       {stale && <p className="warn" role="status">{t.sc.stale}</p>}
       <form onSubmit={submit} noValidate data-testid="self-check-form" autoComplete="off">
         <ErrorSummary id="sc-errors" errors={errors} labels={Object.fromEntries(form.fields.map((f) => [fid(f.key), f.label]))} />

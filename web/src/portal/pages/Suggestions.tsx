@@ -9,6 +9,7 @@ import { ApiError, postJson, useGet } from '../api.ts';
 import { useT } from '../i18n.ts';
 import { ErrorSummary, SelectField, TextField } from '../components/fields.tsx';
 import { ErrorBox, Load } from '../components/Status.tsx';
+import { chinaDay } from '../format.ts';
 
 const TOPICS: SuggestionTopic[] = ['elderly-children', 'services', 'infrastructure', 'governance', 'other'];
 const STATUSES = ['', 'published', 'adopted', 'not-adopted', 'merged'] as const;
@@ -43,7 +44,7 @@ export default function Suggestions() {
               {d.items.map((s) => (
                 <li key={s.id} id={`s-${s.id}`} className="card">
                   <h3>{s.title}</h3>
-                  <p><span className="tag">{t.sgStatus[s.status]}</span> <span className="hint">{t.topic[s.topic]} · {s.submittedAt.slice(0, 10)}{s.regionName ? ` · ${s.regionName}` : ''}{s.mergedCount > 0 ? ` · ${t.sg.supporters(s.mergedCount)}` : ''}</span></p>
+                  <p><span className="tag">{t.sgStatus[s.status]}</span> <span className="hint">{t.topic[s.topic]} · {chinaDay(s.submittedAt)}{s.regionName ? ` · ${s.regionName}` : ''}{s.mergedCount > 0 ? ` · ${t.sg.supporters(s.mergedCount)}` : ''}</span></p>
                   <p className="pre">{s.body}</p>
                   {s.response && <p className="reply"><strong>{t.sg.response}：</strong>{s.response}</p>}
                   {s.links.length > 0 && (

@@ -21,7 +21,7 @@ export default function Explanation({ form, decision, titleId }: { form: FormDef
       <h2 id={titleId} className={decision.eligible ? 'verdict ok' : 'verdict no'} data-testid="verdict" data-eligible={decision.eligible}>
         <span aria-hidden="true">{decision.eligible ? '✓ ' : '✗ '}</span>{decision.eligible ? t.sc.eligible : t.sc.ineligible}
       </h2>
-      {amountText && <p className="amount" data-testid="amount">{amountText}{amountIsExample && <span className="example-flag"> （{t.sc.example}）</span>}</p>}
+      {amountText && <p className="amount" data-testid="amount">{amountText}{amountIsExample && <span className="example-flag block">{t.sc.example}</span>}</p>}
       <p className="hint">{t.sc.on(decision.on)}</p>
       <h3>{t.sc.whyTitle}</h3>
       <ol className="reasons">
