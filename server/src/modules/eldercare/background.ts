@@ -5,7 +5,7 @@
  *
  * MQTT: QoS 1 with a persistent session (clean: false) under a client id fixed per process
  * (MINSHENG_INSTANCE, else host + HTTP port), so messages published while the process was down
- * are delivered when it returns. With an external broker (Mosquitto, EMQX) the subscription is
+ * are delivered when it returns (see ingestIdentity for processes on a random port). With an external broker (Mosquitto, EMQX) the subscription is
  * shared ($share/minsheng/...), so several server processes split the stream instead of each
  * handling every message. The embedded aedes broker (1.x) does not implement shared subscriptions
  * — and only the process that embeds it can reach it — so there the plain topic is used. Either
@@ -23,18 +23,31 @@ import { mirrorResolution } from './console.ts';
 import { publishAlarmChange } from './live.ts';
 
 export const EVENTS_TOPIC = 'minsheng/v1/devices/+/events';
-export const SHARED_TOPIC = `$share/minsheng/${EVENTS_TOPIC}`;
+/** The share group; a test on a broker others use too picks its own (MINSHENG_MQTT_SHARE_GROUP). */
+export const sharedTopic = (): string => `$share/${process.env.MINSHENG_MQTT_SHARE_GROUP || 'minsheng'}/${EVENTS_TOPIC}`;
 
-export function ingestClientId(ctx: AppContext): string {
-  const instance = process.env.MINSHENG_INSTANCE || `${os.hostname()}-${ctx.config.port}`;
-  return `minsheng-ingest-${instance}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64);
+/**
+ * The client id and whether the session persists. A persistent session only helps a process that
+ * comes back under the same id: with a shared subscription the broker keeps routing a share of the
+ * messages to an offline member's session until it returns. So the id is stable (MINSHENG_INSTANCE,
+ * else host + HTTP port) and the session persistent; a process on a random port (PORT=0: tests,
+ * throwaway servers) gets a one-off id and a clean session, so it never strands messages.
+ */
+export function ingestIdentity(ctx: AppContext): { clientId: string; persistent: boolean } {
+  const clean = (s: string): string => `minsheng-ingest-${s}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64);
+  if (process.env.MINSHENG_INSTANCE) return { clientId: clean(process.env.MINSHENG_INSTANCE), persistent: true };
+  if (ctx.config.port !== 0) return { clientId: clean(`${os.hostname()}-${ctx.config.port}`), persistent: true };
+  return { clientId: clean(`${os.hostname()}-pid${process.pid}-${Date.now().toString(36)}`), persistent: false };
 }
 
 /** Subscribes to device events; each message is ingested before the PUBACK (handleMessage). */
 export async function startSubscriber(ctx: AppContext, opts: { clientId?: string; shared?: boolean; onHandled?: (r: IngestResult) => void } = {}): Promise<MqttClient> {
   const shared = opts.shared ?? ctx.mqtt.mode === 'external';
-  const client = await mqtt.connectAsync(ctx.mqtt.url, {
-    clientId: opts.clientId ?? ingestClientId(ctx), clean: false, connectTimeout: 5_000, reconnectPeriod: 2_000,
+  const identity = opts.clientId ? { clientId: opts.clientId, persistent: true } : ingestIdentity(ctx);
+  // Not connectAsync: a resumed session's backlog arrives right after CONNACK, and must meet our
+  // handler, not the default one (which would acknowledge it unprocessed).
+  const client = mqtt.connect(ctx.mqtt.url, {
+    clientId: identity.clientId, clean: !identity.persistent, connectTimeout: 5_000, reconnectPeriod: 2_000,
   });
   // The PUBACK waits for the database write (done): a crash before it means redelivery, not loss.
   client.handleMessage = (packet, done) => {
@@ -46,8 +59,14 @@ export async function startSubscriber(ctx: AppContext, opts: { clientId?: string
       // A database failure: no PUBACK; the error drops the connection and the broker redelivers after reconnect.
       .catch((err: unknown) => { console.error('[eldercare] ingest failed, message left unacknowledged:', err instanceof Error ? err.message : err); done(err instanceof Error ? err : new Error(String(err))); });
   };
+  await new Promise<void>((resolve, reject) => {
+    const fail = (why: string): void => { clearTimeout(timer); client.end(true); reject(new Error(`cannot reach the MQTT broker at ${ctx.mqtt.url}: ${why}`)); };
+    const timer = setTimeout(() => fail('no answer in 10 s'), 10_000);
+    client.once('connect', () => { clearTimeout(timer); resolve(); });
+    client.once('error', (err) => fail(err.message));
+  });
   client.on('error', (err) => console.error('[eldercare] mqtt:', err.message));
-  await client.subscribeAsync(shared ? SHARED_TOPIC : EVENTS_TOPIC, { qos: 1 });
+  await client.subscribeAsync(shared ? sharedTopic() : EVENTS_TOPIC, { qos: 1 });
   return client;
 }
 

@@ -81,6 +81,8 @@ describe('MQTT ingest', () => {
   it.skipIf(!externalUrl)('real Mosquitto: two processes share one subscription and each message is handled once', async () => {
     const url = externalUrl ?? '';
     const tag = randomBytes(3).toString('hex');
+    // Our own share group: offline members other processes left on this broker would hold a share.
+    process.env.MINSHENG_MQTT_SHARE_GROUP = `test-${tag}`;
     const a: IngestResult[] = [];
     const b: IngestResult[] = [];
     const subA = await startSubscriber(ctxFor(url, 'external'), { clientId: `test-share-a-${tag}`, onHandled: (r) => a.push(r) });
@@ -105,6 +107,7 @@ describe('MQTT ingest', () => {
       // Remove the persistent sessions from the shared broker.
       for (const s of [subA, subB]) await s.endAsync();
       for (const id of [`test-share-a-${tag}`, `test-share-b-${tag}`]) await (await mqtt.connectAsync(url, { clientId: id, clean: true })).endAsync();
+      delete process.env.MINSHENG_MQTT_SHARE_GROUP;
     }
   });
 });

@@ -73,7 +73,8 @@ const GuardParams = z.object({
 });
 export type GuardParams = z.infer<typeof GuardParams>;
 
-export const GUARD_PARAMS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../policies/eldercare/guard.params');
+/** MINSHENG_GUARD_PARAMS points at another file (tests with second-long timeouts, a city's own figures). */
+export const GUARD_PARAMS_FILE = process.env.MINSHENG_GUARD_PARAMS || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../policies/eldercare/guard.params');
 
 let cached: GuardParams | undefined;
 
