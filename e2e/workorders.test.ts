@@ -95,6 +95,7 @@ describe('work orders (e2e, Chromium)', () => {
     const timeline = await page.getByTestId('wo-timeline').innerText();
     for (const step of ['创建', '接单', '走访', '办结']) expect(timeline).toContain(step);
     expect(timeline).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/); // to the second
+    await page.waitForTimeout(600); // let the dialog close before the picture
     await screenshot(page, 'workorders-03-detail-resolved-phone');
     await page.context().close();
   });

@@ -20,7 +20,7 @@ const zh = {
   escalationLevel: '已升级 {{n}} 级',
   statuses: { open: '待接单', accepted: '办理中', resolved: '已办结', closed: '已关闭' },
   priorities: { low: '低', normal: '普通', high: '高', critical: '紧急' },
-  types: { verification: '核查任务', alarm: '报警', 'device-maintenance': '设备维护', 'missed-visit': '漏访', complaint: '诉求' } as Record<string, string>,
+  types: { task: '派单任务', verification: '核查任务', alarm: '报警', 'device-maintenance': '设备维护', 'missed-visit': '漏访', complaint: '诉求' } as Record<string, string>,
   actions: {
     created: '创建', assigned: '转派', accepted: '接单', note: '备注', visit: '走访', escalated: '升级', notified: '已通知',
     acknowledged: '已确认', dispatched: '已派遣', 'on-site': '到场', timeout: '超时', resolved: '办结', closed: '关闭', reopened: '重新打开',
@@ -39,6 +39,7 @@ const zh = {
     from: '从', to: '至', by: '办理人', via: '方式', dsPending: '待发送', dsSent: '已发送', dsFailed: '发送失败', dsSkipped: '未配置网关',
   },
   assigneeLabel: { user: '用户 #{{id}}', roleIn: '{{role}}（{{where}}）' },
+  create: { button: '派单', title: '派发任务', taskTitle: '任务内容', workingDays: '办结时限（工作日）' },
   bell: { title: '通知', empty: '暂无通知', markAll: '全部标为已读', unread: '{{n}} 条未读' },
   calendar: {
     title: '工作日历', year: '年份', workday: '工作日', holiday: '节假日', weekend: '周末', adjusted: '调休上班', override: '人工设置',
@@ -70,7 +71,7 @@ const en: typeof zh = {
   escalationLevel: 'escalated {{n}} level(s)',
   statuses: { open: 'Open', accepted: 'In progress', resolved: 'Resolved', closed: 'Closed' },
   priorities: { low: 'Low', normal: 'Normal', high: 'High', critical: 'Critical' },
-  types: { verification: 'Verification', alarm: 'Alarm', 'device-maintenance': 'Device maintenance', 'missed-visit': 'Missed visit', complaint: 'Complaint' },
+  types: { task: 'Task', verification: 'Verification', alarm: 'Alarm', 'device-maintenance': 'Device maintenance', 'missed-visit': 'Missed visit', complaint: 'Complaint' },
   actions: {
     created: 'Created', assigned: 'Reassigned', accepted: 'Accepted', note: 'Note', visit: 'Visit', escalated: 'Escalated', notified: 'Notified',
     acknowledged: 'Acknowledged', dispatched: 'Dispatched', 'on-site': 'On site', timeout: 'Timed out', resolved: 'Resolved', closed: 'Closed', reopened: 'Reopened',
@@ -89,6 +90,7 @@ const en: typeof zh = {
     from: 'from', to: 'to', by: 'by', via: 'via', dsPending: 'Pending', dsSent: 'Sent', dsFailed: 'Failed', dsSkipped: 'No gateway',
   },
   assigneeLabel: { user: 'user #{{id}}', roleIn: '{{role}} ({{where}})' },
+  create: { button: 'New task', title: 'Hand out a task', taskTitle: 'Task', workingDays: 'Deadline (working days)' },
   bell: { title: 'Notifications', empty: 'No notifications', markAll: 'Mark all read', unread: '{{n}} unread' },
   calendar: {
     title: 'Working-day calendar', year: 'Year', workday: 'Working day', holiday: 'Holiday', weekend: 'Weekend', adjusted: 'Adjusted working day', override: 'Set by an administrator',

@@ -5,6 +5,8 @@ import { Badge, Card, Flex, List, Pagination, Segmented, Select, Space, Switch, 
 import { ClockCircleOutlined } from '@ant-design/icons';
 import { useApi, type WorkOrderStatus, type WorkOrderSummary } from '../api.ts';
 import ErrorAlert from '../components/ErrorAlert.tsx';
+import { useAuth } from '../auth.tsx';
+import NewTaskButton from './workorders-new.tsx';
 import { formatDateTime } from '../format.ts';
 import { assigneeLabel, PriorityTag, SlaClock, StatusTag, typeLabel, useNow } from './workorders-common.tsx';
 
@@ -12,7 +14,7 @@ const PAGE = 20;
 const STATUS_FILTERS = ['active', 'open', 'accepted', 'resolved', 'closed', 'all'] as const;
 type StatusFilter = (typeof STATUS_FILTERS)[number];
 const STATUS_QUERY: Record<StatusFilter, string | undefined> = { active: 'open,accepted', open: 'open', accepted: 'accepted', resolved: 'resolved', closed: 'closed', all: undefined };
-const TYPES = ['verification', 'alarm', 'device-maintenance', 'missed-visit', 'complaint'];
+const TYPES = ['task', 'verification', 'alarm', 'device-maintenance', 'missed-visit', 'complaint'];
 
 /** `/workorders`: my work orders, most urgent first; one card per order so it works on a phone. */
 export default function WorkOrdersPage(): ReactNode {
@@ -24,6 +26,7 @@ export default function WorkOrdersPage(): ReactNode {
   const type = params.get('type') ?? '';
   const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
   const now = useNow(1000);
+  const { can } = useAuth();
 
   const set = (key: string, value: string | null): void => {
     const next = new URLSearchParams(params);
@@ -39,7 +42,10 @@ export default function WorkOrdersPage(): ReactNode {
 
   return (
     <Space orientation="vertical" size={16} style={{ width: '100%' }}>
-      <Typography.Title level={3} style={{ margin: 0 }}>{t('workorders.title')}</Typography.Title>
+      <Flex justify="space-between" align="center" wrap gap={8}>
+        <Typography.Title level={3} style={{ margin: 0 }}>{t('workorders.title')}</Typography.Title>
+        {can('workorders.act') && <NewTaskButton />}
+      </Flex>
       <Flex wrap gap={12} align="center">
         <Segmented<StatusFilter>
           value={status}
