@@ -99,6 +99,18 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     expect(violations, `axe on ${name}`).toEqual([]);
   }
 
+  /** The demo administrator's staff API (signed in with the real login, CSRF header on writes). */
+  async function staffApi(): Promise<(url: string, body?: unknown) => Promise<Response>> {
+    const login = await fetch(`${server.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'minsheng-demo' }) });
+    expect(login.status).toBe(200);
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const { csrfToken } = await login.json() as { csrfToken: string };
+    return (url, body) => fetch(`${server.baseUrl}${url}`, {
+      method: body ? 'POST' : 'GET', headers: { cookie, 'x-csrf-token': csrfToken, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  }
+
   /** Presses Tab until the element with this id has focus (a date field has three stops inside). */
   async function tabTo(id: string): Promise<void> {
     for (let i = 0; i < 5 && (await page.evaluate(() => document.activeElement?.id)) !== id; i++) await page.keyboard.press('Tab');
@@ -270,7 +282,7 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     await axe('project');
   });
 
-  it('submits a suggestion by keyboard only and sees the public list with its counts', async () => {
+  it('submits a suggestion by keyboard only, and once adopted sees it in the public list linked to its project', async () => {
     await page.goto(`${server.baseUrl}/portal/suggestions`);
     await page.getByTestId('suggestion-counts').waitFor();
     expect(await page.getByTestId('suggestion-counts').textContent()).toContain('1,402');
@@ -278,7 +290,7 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     await page.locator('#sg-title').focus();
     await page.keyboard.type('社区食堂延长营业时间');
     await page.keyboard.press('Tab');
-    await page.keyboard.type('建议老年助餐点晚上也开放，方便下班晚的子女和老人一起吃饭。');
+    await page.keyboard.type('建议老年助餐点晚上也开放，方便下班晚的子女和老人一起吃饭。有事请打13812345678。');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('sg-topic');
     await page.keyboard.press('ArrowDown'); // 一老一小
@@ -289,9 +301,35 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     await page.keyboard.press('Enter');
     await page.getByTestId('suggestion-receipt').waitFor();
     expect(await page.getByTestId('suggestion-receipt').textContent()).toMatch(/\S{4,}/);
-    await screenshot(page, 'portal-06-suggestion');
     await axe('suggestion submitted');
+    // Not public before moderation.
+    expect(await (await fetch(`${server.baseUrl}/api/public/suggestions?limit=200`)).text()).not.toContain('社区食堂延长营业时间');
+
+    // The city office publishes it, adopts it and links it to the project of the elder-guard task.
+    const staff = await staffApi();
+    const queue = await (await staff('/api/suggestions?status=pending&limit=200')).json() as { items: Array<{ id: number; title: string }> };
+    const mine = queue.items.find((x) => x.title === '社区食堂延长营业时间');
+    expect(mine).toBeDefined();
+    const open = await (await fetch(`${server.baseUrl}/api/public/tracker.json`)).json() as { tasks: Array<{ code: string; projectId: number }> };
+    const projectId = open.tasks.find((x) => x.code === 'elder-guard')?.projectId;
+    expect(projectId).toBeGreaterThan(0);
+    for (const action of [{ kind: 'publish' }, { kind: 'adopt', response: '已纳入助餐服务提升内容。' }, { kind: 'link', targetKind: 'project', targetId: projectId }]) {
+      expect((await staff(`/api/suggestions/${mine!.id}/actions`, action)).status).toBe(200);
+    }
+    await page.reload();
+    await page.getByLabel('已采纳').check();
+    const card = page.locator(`#s-${mine!.id}`);
+    await card.waitFor();
+    const text = await card.textContent();
+    expect(text).toContain('已采纳');
+    expect(text).toContain('已纳入助餐服务提升内容。');
+    expect(text).not.toContain('13812345678'); // phone numbers typed into public text are hidden
+    await screenshot(page, 'portal-06-suggestion-adopted');
+    await axe('suggestions with an adopted one');
     await reflows();
+    await card.locator('a').first().click();
+    await page.getByTestId('project').locator('h1').waitFor();
+    expect(page.url()).toContain(`/portal/projects/${projectId}`);
   });
 
   it('files a complaint, follows it by its ticket code to the office\'s reply, and rates it', async () => {
@@ -328,14 +366,7 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     await axe('complaint status');
 
     // The responsible office answers in the staff API (signed in as the demo administrator).
-    const login = await fetch(`${server.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'minsheng-demo' }) });
-    expect(login.status).toBe(200);
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const { csrfToken } = await login.json() as { csrfToken: string };
-    const staff = (url: string, body?: unknown) => fetch(`${server.baseUrl}${url}`, {
-      method: body ? 'POST' : 'GET', headers: { cookie, 'x-csrf-token': csrfToken, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
+    const staff = await staffApi();
     const inbox = await (await staff('/api/complaints?limit=200')).json() as { items: Array<{ id: number; description: string }> };
     const mine = inbox.items.find((c) => c.description === description);
     expect(mine).toBeDefined();

@@ -2,7 +2,8 @@
  * Vite plugin: `virtual:portal-policies` is the list of self-check policies, loaded and checked
  * from policies/*.yaml at build time with the rules package and shipped as tagged JSON (see
  * src/portal/selfcheck/codec.ts). A policy file with errors fails the build, so the portal never
- * ships a self-check the server would refuse.
+ * ships a self-check the server would refuse. In `vite` dev, the plugin also routes /portal/* to
+ * portal.html.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,6 +29,13 @@ export function portalPolicies(): Plugin {
   const resolved = `\0${virtualId}`;
   return {
     name: 'minsheng-portal-policies',
+    // `vite` dev server: /portal and /portal/* load portal.html, as the real server does.
+    configureServer(server) {
+      server.middlewares.use((req, _res, next) => {
+        if (req.url && /^\/portal(?:[/?#]|$)/.test(req.url)) req.url = '/portal.html';
+        next();
+      });
+    },
     resolveId: (id) => (id === virtualId ? resolved : undefined),
     load(id) {
       if (id !== resolved) return undefined;
