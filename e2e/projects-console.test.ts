@@ -113,6 +113,7 @@ describe('projects console (e2e, Chromium)', () => {
     expect(await row.textContent()).toContain('136****5678');
     await row.click();
     await page.getByTestId('complaint-accept').click();
+    await page.getByTestId('complaint-accept').waitFor({ state: 'detached' });
     await page.getByRole('textbox', { name: '答复内容' }).fill('已安排物业更换灯具，今日修复。');
     await page.getByTestId('complaint-reply').click();
     await page.getByText('已答复').first().waitFor();

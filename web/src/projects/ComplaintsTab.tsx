@@ -17,7 +17,7 @@ function ComplaintDrawer({ id, onClose, onChanged }: { id: number; onClose: () =
   const act = async (kind: 'accept' | 'note' | 'reply'): Promise<void> => {
     try {
       await request(`/complaints/${id}/actions`, { method: 'POST', body: { kind, text: kind === 'accept' ? undefined : text, public: isPublic } });
-      setText('');
+      if (kind !== 'accept') setText(''); // what is being typed stays while an accept completes
       res.reload();
       onChanged();
     } catch (e) {
