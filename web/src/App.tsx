@@ -28,6 +28,9 @@ const EldercarePage = lazy(() => import('./pages/eldercare.tsx'));
 const ElderPage = lazy(() => import('./pages/eldercare-elder.tsx'));
 const ProjectsPage = lazy(() => import('./pages/projects.tsx'));
 const ProjectTaskPage = lazy(() => import('./pages/projects-task.tsx'));
+const MonitoringPage = lazy(() => import('./pages/monitoring.tsx'));
+const MonitoringTasksPage = lazy(() => import('./pages/monitoring-tasks.tsx'));
+const MonitoringChainPage = lazy(() => import('./pages/monitoring-chain.tsx'));
 
 export default function App(): ReactNode {
   const { i18n } = useTranslation();
@@ -55,6 +58,9 @@ export default function App(): ReactNode {
                 <Route path="eldercare/elders/:personId" element={<RequirePermission perm="eldercare.read"><ElderPage /></RequirePermission>} />
                 <Route path="projects" element={<ProjectsPage />} />
                 <Route path="projects/tasks/:id" element={<ProjectTaskPage />} />
+                <Route path="monitoring" element={<RequirePermission perm="monitoring.read"><MonitoringPage /></RequirePermission>} />
+                <Route path="monitoring/tasks" element={<RequirePermission perm="workorders.read"><MonitoringTasksPage /></RequirePermission>} />
+                <Route path="monitoring/chains/:id" element={<RequirePermission perm="monitoring.read"><MonitoringChainPage /></RequirePermission>} />
                 <Route path="imports" element={<RequirePermission perm="imports.run"><ImportsPage /></RequirePermission>} />
                 <Route path="workorders" element={<RequirePermission perm="workorders.read"><WorkOrdersPage /></RequirePermission>} />
                 <Route path="workorders/:id" element={<RequirePermission perm="workorders.read"><WorkOrderDetailPage /></RequirePermission>} />

@@ -32,7 +32,7 @@ const NAV: NavEntry[] = [
   { key: 'workorders', path: '/workorders', icon: <CarryOutOutlined />, perm: 'workorders.read' },
   { key: 'policies', path: '/policies', icon: <BookOutlined /> },
   { key: 'assistance', icon: <AuditOutlined /> },
-  { key: 'monitoring', icon: <AlertOutlined /> },
+  { key: 'monitoring', path: '/monitoring', icon: <AlertOutlined />, perm: 'monitoring.read' },
   { key: 'eldercare', path: '/eldercare', icon: <UserSwitchOutlined />, perm: 'alarms.handle' },
   { key: 'projects', path: '/projects', icon: <FundProjectionScreenOutlined /> },
 ];
@@ -51,6 +51,7 @@ function selectedKey(pathname: string): NavKey {
   if (pathname.startsWith('/policies')) return 'policies';
   if (pathname.startsWith('/eldercare')) return 'eldercare';
   if (pathname.startsWith('/projects')) return 'projects';
+  if (pathname.startsWith('/monitoring')) return 'monitoring';
   if (pathname.startsWith('/admin/users')) return 'users';
   if (pathname.startsWith('/admin/audit')) return 'audit';
   if (pathname.startsWith('/workorders')) return 'workorders';
