@@ -33,6 +33,8 @@ export const RULE_LABELS: Record<string, string> = {
   'door-not-opened': '门长时间未开', 'door-open-night': '夜间门未关',
 };
 
+const RESPONDER_ZH: Record<string, string> = { relative: '亲属', 'grid-worker': '网格员', volunteer: '志愿者', 'social-organisation': '社会组织', 'call-seat': '24小时坐席' };
+
 export interface AlarmRow {
   id: number; person_id: number; rule: string; severity: Severity; opened_at: string; work_order_id: number | null;
   plan: EscalationPlan; workday: boolean; closed_at: string | null; outcome: string | null;
@@ -70,7 +72,7 @@ async function beginStep(tx: Queryable, c: StepContext, step: EscalationStep, re
   if (step.order > 1 && repeat === 0) {
     await appendAction(tx, orderId, {
       kind: 'escalated', actor: SYSTEM, at, clientActionId: `step-${step.order}-escalated`, assignee: assigneeOf(step, c.communityCode, c.gridId),
-      data: { level: step.order, step: step.order, responder: step.responder }, note: `升级到第${step.order}步：${step.responder}`,
+      data: { level: step.order, step: step.order, responder: step.responder }, note: `升级到第${step.order}步：${RESPONDER_ZH[step.responder] ?? step.responder}`,
     });
   }
   const label = RULE_LABELS[alarm.rule] ?? alarm.rule;
@@ -150,7 +152,7 @@ export async function onStepTimeout(tx: Queryable, timer: Timer, env: TimerEnv):
   const at = env.now.toISOString();
   await appendAction(tx, order.id, {
     kind: 'timeout', actor: SYSTEM, at, clientActionId: `step-${stepNo}-timeout-${repeat}`,
-    data: { step: stepNo, responder: step.responder, timeoutSeconds: step.timeoutSeconds, repeat }, note: `第${stepNo}步（${step.responder}）${step.timeoutSeconds}秒内无人确认`,
+    data: { step: stepNo, responder: step.responder, timeoutSeconds: step.timeoutSeconds, repeat }, note: `第${stepNo}步（${RESPONDER_ZH[step.responder] ?? step.responder}）${step.timeoutSeconds}秒内无人确认`,
   });
   const elder = await findElderUnscoped(tx, alarm.person_id);
   const c: StepContext = { alarm, orderId: order.id, elderName: elder?.name ?? '', communityCode: order.regionCode, gridId: order.gridId };
