@@ -1,5 +1,6 @@
 /** The complaints inbox of the caller's region: accept, add notes, reply; contacts masked unless revealed with a reason. */
 import { useState, type ReactNode } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { App, Button, Checkbox, Descriptions, Drawer, Empty, Input, Space, Table, Tag, Timeline, Typography } from 'antd';
 import { request, useApi, ApiError } from '../api.ts';
@@ -81,7 +82,9 @@ function ComplaintDrawer({ id, onClose, onChanged }: { id: number; onClose: () =
 export default function ComplaintsTab(): ReactNode {
   const { t } = useTranslation();
   const res = useApi<{ total: number; items: StaffComplaint[] }>('/complaints', { limit: 200 });
-  const [open, setOpen] = useState<number | null>(null);
+  // A work order links here with ?complaint=ID (its payload.console).
+  const [params] = useSearchParams();
+  const [open, setOpen] = useState<number | null>(Number(params.get('complaint')) || null);
   if (res.error) return <ErrorAlert error={res.error} onRetry={res.reload} />;
   if (!res.loading && (res.data?.items.length ?? 0) === 0) return <Empty description={t('projects.complaint.empty')} />;
   return (

@@ -67,7 +67,7 @@ export async function submitComplaint(db: Db, input: ComplaintSubmit): Promise<C
     const order = await createWorkOrder(tx, {
       type: 'complaint', subject: { kind: 'complaint', id: String(id) }, regionCode: input.regionCode, title: `群众诉求：${category.label}（${office.regionName}）`,
       priority: 'normal', assignee: { role: office.role, regionCode: office.officeRegion }, due: { workingDays: category.slaWorkingDays },
-      payload: { complaintId: id, category: category.code, place: input.place, console: `/projects/complaints/${id}` }, clientKey: `complaint:${id}`, actor: 'portal',
+      payload: { complaintId: id, category: category.code, place: input.place, console: `/projects?tab=complaints&complaint=${id}` }, clientKey: `complaint:${id}`, actor: 'portal',
     });
     await tx.query('UPDATE complaint SET work_order_id = $2, due_at = coalesce($3, due_at) WHERE id = $1', [id, order.id, order.dueAt]);
     await tx.query(`INSERT INTO complaint_event (complaint_id, kind, actor, office) VALUES ($1,'received','portal',$2)`, [id, office.office]);

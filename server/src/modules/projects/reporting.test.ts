@@ -49,6 +49,12 @@ describe('projects reporting and publication', () => {
     const big = Buffer.concat([demoPng(), Buffer.alloc(settings().evidence.maxDocumentBytes.value + 10)]);
     const tooBig = await upload(reporter, 'big.png', big, 'image/png');
     expect(tooBig.statusCode).toBe(413);
+    const pdf = await upload(reporter, 'notice.pdf', Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'), 'application/pdf');
+    expect(pdf.json()).toMatchObject({ mime: 'application/pdf', kind: 'document' });
+    const webpHeader = Buffer.alloc(30); webpHeader.write('RIFF', 0, 'latin1'); webpHeader.writeUInt32LE(22, 4); webpHeader.write('WEBPVP8 ', 8, 'latin1');
+    expect((await upload(reporter, 'p.webp', webpHeader, 'image/webp')).json()).toMatchObject({ mime: 'image/webp' });
+    // A PNG signature with a broken header is not a PNG.
+    expect((await upload(reporter, 'x.png', Buffer.concat([demoPng().subarray(0, 8), Buffer.from('garbage-garbage-garbage')]), 'image/png')).statusCode).toBe(415);
     const ok = await upload(reporter, 'site.bin', demoPng(), 'application/octet-stream');
     expect(ok.statusCode).toBe(201);
     expect(ok.json()).toMatchObject({ mime: 'image/png', kind: 'photo' });
