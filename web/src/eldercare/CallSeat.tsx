@@ -4,11 +4,10 @@
  * the chosen alarm with the elder's file beside it, the escalation timeline and the seat's actions.
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { useEt as useTranslation } from './i18n.ts';
+import { bj, useEt as useTranslation } from './i18n.ts';
 import { Link } from 'react-router-dom';
 import { App, Badge, Button, Card, Col, Descriptions, Empty, Input, List, Row, Select, Space, Switch, Tag, Timeline, Typography } from 'antd';
 import { ApiError, request, useApi } from '../api.ts';
-import { formatDateTime } from '../format.ts';
 import ErrorAlert from '../components/ErrorAlert.tsx';
 import type { Alarm, ElderFile } from './types.ts';
 
@@ -59,7 +58,7 @@ function ElderBeside({ personId }: { personId: number }): ReactNode {
         { key: 'p', label: t('eldercare.elder.phone'), children: f.phone ?? '—' },
         { key: 'r', label: t('eldercare.elder.risk'), children: <Tag>{t(`eldercare.tier.${f.riskTier}`)}</Tag> },
         { key: 'h', label: t('eldercare.elder.health'), children: f.healthNotes || '—' },
-        { key: 'ab', label: t('eldercare.elder.absences'), children: f.absences.filter((a) => a.current).map((a) => `${t(`eldercare.absence.${a.kind}`)} → ${formatDateTime(a.endsAt)}`).join('；') || '—' },
+        { key: 'ab', label: t('eldercare.elder.absences'), children: f.absences.filter((a) => a.current).map((a) => `${t(`eldercare.absence.${a.kind}`)} → ${bj(a.endsAt)}`).join('；') || '—' },
       ]} />
       <Typography.Text strong>{t('eldercare.elder.contacts')}</Typography.Text>
       <List size="small" dataSource={f.contacts} renderItem={(c) => <List.Item>{c.priority}. {c.name}（{c.relation}） <Typography.Text copyable>{c.phone}</Typography.Text></List.Item>} />
@@ -96,14 +95,15 @@ function AlarmDetail({ id, version }: { id: number; version: string }): ReactNod
         <Card size="small" data-testid="alarm-detail"
           title={<Space><Tag color={SEVERITY_COLOR[a.severity]}>{t(`eldercare.severity.${a.severity}`)}</Tag>{t(`eldercare.rule.${a.rule}`, { defaultValue: a.ruleLabel })} — {a.elderName}</Space>}
           extra={<Tag data-testid="alarm-status">{t(`eldercare.status.${a.status}`)}</Tag>}>
+          <Typography.Text type="secondary">{t('eldercare.seat.beijingTime')}</Typography.Text>
           <Descriptions size="small" column={2} items={[
-            { key: 'o', label: t('eldercare.seat.opened'), children: formatDateTime(a.openedAt) },
-            { key: 'r', label: t('eldercare.seat.received'), children: formatDateTime(a.receivedAt) },
+            { key: 'o', label: t('eldercare.seat.opened'), children: bj(a.openedAt) },
+            { key: 'r', label: t('eldercare.seat.received'), children: bj(a.receivedAt) },
             { key: 'w', label: t('eldercare.seat.workday'), children: a.workday ? t('eldercare.seat.workday') : t('eldercare.seat.nonWorkday') },
             { key: 's', label: t('eldercare.seat.currentStep'), children: `${t('eldercare.seat.step', { n: a.currentStep })} ${t(`eldercare.responder.${a.plan.steps[a.currentStep - 1]?.responder ?? 'call-seat'}`)}` },
           ]} />
           <Typography.Title level={5}>{t('eldercare.seat.evidence')}</Typography.Title>
-          <ul>{a.evidence.map((e) => <li key={e.seq}>{formatDateTime(e.at)} · {(en ? e.explanation.en : e.explanation.zh) ?? e.rule} <Typography.Text type="secondary">{e.eventIds.join(', ')}</Typography.Text></li>)}</ul>
+          <ul>{a.evidence.map((e) => <li key={e.seq}>{bj(e.at)} · {(en ? e.explanation.en : e.explanation.zh) ?? e.rule} <Typography.Text type="secondary">{e.eventIds.join(', ')}</Typography.Text></li>)}</ul>
           <Typography.Title level={5}>{t('eldercare.seat.plan')}</Typography.Title>
           <Space wrap>{a.plan.steps.map((s) => (
             <Tag key={s.order} color={s.order === a.currentStep && !finished ? 'processing' : undefined}>
@@ -112,7 +112,7 @@ function AlarmDetail({ id, version }: { id: number; version: string }): ReactNod
           <Typography.Title level={5} style={{ marginTop: 12 }}>{t('eldercare.seat.timeline')}</Typography.Title>
           <Timeline data-testid="alarm-timeline" items={a.timeline.map((x) => ({
             key: x.seq, color: x.kind === 'acknowledged' || x.kind === 'resolved' ? 'green' : x.kind === 'timeout' ? 'red' : x.kind === 'escalated' ? 'orange' : 'blue',
-            children: <span><Typography.Text code>{formatDateTime(x.at)}</Typography.Text> <Tag>{t(`eldercare.action.${x.kind}`, { defaultValue: x.kind })}</Tag>{x.note ?? x.assignee?.label ?? ''} <Typography.Text type="secondary">{x.actor}</Typography.Text></span>,
+            children: <span><Typography.Text code>{bj(x.at)}</Typography.Text> <Tag>{t(`eldercare.action.${x.kind}`, { defaultValue: x.kind })}</Tag>{x.note ?? (x.kind === 'notified' && x.data?.name ? `${String(x.data.channel ?? '')} → ${String(x.data.name)}` : x.assignee?.label ?? '')} <Typography.Text type="secondary">{x.actor}</Typography.Text></span>,
           }))} />
           {!finished ? (
             <Space direction="vertical" style={{ width: '100%' }}>
@@ -166,7 +166,7 @@ export default function CallSeat(): ReactNode {
               <List.Item onClick={() => setSelected(a.id)} style={{ cursor: 'pointer', background: a.id === selected ? '#e6f4ff' : undefined }} data-testid={`seat-alarm-${a.id}`}>
                 <Space direction="vertical" size={0}>
                   <Space><Tag color={SEVERITY_COLOR[a.severity]}>{t(`eldercare.rule.${a.rule}`, { defaultValue: a.ruleLabel })}</Tag><strong>{a.elderName}</strong></Space>
-                  <Typography.Text type="secondary">{formatDateTime(a.openedAt)} · {a.communityName} · {t(`eldercare.status.${a.status}`)} · {t('eldercare.seat.step', { n: a.currentStep })}</Typography.Text>
+                  <Typography.Text type="secondary">{bj(a.openedAt)} · {a.communityName} · {t(`eldercare.status.${a.status}`)} · {t('eldercare.seat.step', { n: a.currentStep })}</Typography.Text>
                 </Space>
               </List.Item>)} />
           )}

@@ -23,3 +23,13 @@ export function useEt(): { t: LooseT; i18n: ReturnType<typeof useTranslation>['i
   };
   return { t: loose, i18n };
 }
+
+/**
+ * Alarm and visit times in China Standard Time whatever the browser's zone: the call seat, the
+ * relatives and the working-day rules all speak Beijing time.
+ */
+export function bj(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+}

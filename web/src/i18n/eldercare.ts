@@ -22,7 +22,7 @@ const zhText = {
     elder: '老人档案', timeline: '升级时间线', evidence: '报警依据', plan: '升级方案', step: '第{{n}}步',
     received: '接收时间', opened: '报警时间', currentStep: '当前步骤', workday: '工作日', nonWorkday: '非工作日',
     call: '拨打', acknowledge: '确认接警', dispatch: '派遣', onSite: '已到场', resolve: '结案',
-    outcome: '处置结果', note: '备注', to: '对象', done: '已记录', acknowledged: '已确认',
+    outcome: '处置结果', note: '备注', to: '对象', done: '已记录', acknowledged: '已确认', beijingTime: '时间均为北京时间',
   },
   elder: {
     name: '姓名', community: '社区', risk: '风险等级', bedBound: '卧床', consent: '知情同意', consentBy: '同意人', method: '方式',
@@ -63,7 +63,7 @@ const enText: typeof zhText = {
     elder: 'Elder file', timeline: 'Escalation timeline', evidence: 'Why it fired', plan: 'Escalation plan', step: 'Step {{n}}',
     received: 'Received', opened: 'Alarm time', currentStep: 'Current step', workday: 'Working day', nonWorkday: 'Non-working day',
     call: 'Call', acknowledge: 'Acknowledge', dispatch: 'Dispatch', onSite: 'On site', resolve: 'Resolve',
-    outcome: 'Outcome', note: 'Note', to: 'To', done: 'Recorded', acknowledged: 'Acknowledged',
+    outcome: 'Outcome', note: 'Note', to: 'To', done: 'Recorded', acknowledged: 'Acknowledged', beijingTime: 'All times are Beijing time (UTC+8)',
   },
   elder: {
     name: 'Name', community: 'Community', risk: 'Risk tier', bedBound: 'Bed-bound', consent: 'Consent', consentBy: 'Given by', method: 'How',

@@ -1,12 +1,11 @@
 /** One elder's file (一人一档): consent, contacts, health, visit plan and log, absences, devices, alarms. */
 import { useState, type ReactNode } from 'react';
-import { useEt as useTranslation } from '../eldercare/i18n.ts';
+import { bj, useEt as useTranslation } from '../eldercare/i18n.ts';
 import { useParams } from 'react-router-dom';
 import { App, Button, Card, Col, DatePicker, Descriptions, Form, Input, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { ApiError, request, useApi } from '../api.ts';
 import { useMe } from '../auth.tsx';
-import { formatDateTime } from '../format.ts';
 import ErrorAlert from '../components/ErrorAlert.tsx';
 import type { ElderFile } from '../eldercare/types.ts';
 import { DevicesTable } from './eldercare.tsx';
@@ -75,7 +74,7 @@ export default function ElderPage(): ReactNode {
               { key: 'c', label: t('eldercare.elder.community'), children: f.communityName ?? '—' },
               { key: 'p', label: t('eldercare.elder.phone'), children: f.phone ?? '—' },
               { key: 's', label: t('eldercare.elder.source'), children: f.candidateSource === 'policy' ? t('eldercare.elder.policy') : `${t('eldercare.elder.staff')}：${f.staffReason ?? ''}` },
-              { key: 'by', label: t('eldercare.elder.consentBy'), children: `${f.consent.by} · ${t(`eldercare.consentMethod.${f.consent.method}`)}${f.consent.witness ? ` · ${f.consent.witness}` : ''} · ${formatDateTime(f.consent.at)}` },
+              { key: 'by', label: t('eldercare.elder.consentBy'), children: `${f.consent.by} · ${t(`eldercare.consentMethod.${f.consent.method}`)}${f.consent.witness ? ` · ${f.consent.witness}` : ''} · ${bj(f.consent.at)}` },
               { key: 'h', label: t('eldercare.elder.health'), children: f.healthNotes || '—' },
               { key: 'r', label: t('eldercare.elder.rules'), children: <Typography.Text code>{JSON.stringify(f.ruleParams.effective)}</Typography.Text> },
             ]} />
@@ -89,22 +88,22 @@ export default function ElderPage(): ReactNode {
           </Card>
           <Card size="small" title={`${t('eldercare.elder.visitPlan')}：${t('eldercare.elder.every', { n: f.visitPlan.everyDays })}`} style={{ marginTop: 12 }}
             extra={f.visitPlan.overdue ? <Tag color="red">{t('eldercare.elder.overdue')}</Tag> : null}>
-            <Typography.Paragraph>{t('eldercare.elder.nextDue')}：{formatDateTime(f.visitPlan.nextDueAt)}</Typography.Paragraph>
+            <Typography.Paragraph>{t('eldercare.elder.nextDue')}：{bj(f.visitPlan.nextDueAt)}</Typography.Paragraph>
             <VisitForm personId={personId} onDone={reload} />
             <Table size="small" rowKey="id" pagination={{ pageSize: 5 }} dataSource={f.visits} columns={[
-              { title: t('eldercare.elder.visits'), key: 'a', render: (_, v) => formatDateTime(v.visitedAt) }, { title: t('eldercare.elder.kind'), key: 'k', render: (_, v) => t(`eldercare.visitKind.${v.kind}`) },
+              { title: t('eldercare.elder.visits'), key: 'a', render: (_, v) => bj(v.visitedAt) }, { title: t('eldercare.elder.kind'), key: 'k', render: (_, v) => t(`eldercare.visitKind.${v.kind}`) },
               { title: '', dataIndex: 'visitor' }, { title: t('eldercare.seat.note'), dataIndex: 'note' }]} />
           </Card>
         </Col>
       </Row>
       <Card size="small" title={t('eldercare.elder.absences')} style={{ marginTop: 12 }}>
         {canWrite ? <AbsenceForm personId={personId} onDone={reload} /> : null}
-        <Space wrap style={{ marginTop: 8 }}>{f.absences.map((a) => <Tag key={a.id} color={a.current ? 'orange' : undefined}>{t(`eldercare.absence.${a.kind}`)} {formatDateTime(a.startsAt)} → {formatDateTime(a.endsAt)}</Tag>)}</Space>
+        <Space wrap style={{ marginTop: 8 }}>{f.absences.map((a) => <Tag key={a.id} color={a.current ? 'orange' : undefined}>{t(`eldercare.absence.${a.kind}`)} {bj(a.startsAt)} → {bj(a.endsAt)}</Tag>)}</Space>
       </Card>
       <Card size="small" title={t('eldercare.elder.devices')} style={{ marginTop: 12 }}><DevicesTable items={f.devices} /></Card>
       <Card size="small" title={t('eldercare.elder.alarms')} style={{ marginTop: 12 }}>
         <Table size="small" rowKey="id" pagination={{ pageSize: 10 }} dataSource={f.alarms} columns={[
-          { title: t('eldercare.seat.opened'), key: 'o', render: (_, a) => formatDateTime(a.openedAt) }, { title: '', key: 'r', render: (_, a) => t(`eldercare.rule.${a.rule}`, { defaultValue: a.ruleLabel }) },
+          { title: t('eldercare.seat.opened'), key: 'o', render: (_, a) => bj(a.openedAt) }, { title: '', key: 'r', render: (_, a) => t(`eldercare.rule.${a.rule}`, { defaultValue: a.ruleLabel }) },
           { title: '', key: 's', render: (_, a) => t(`eldercare.status.${a.status}`) }, { title: t('eldercare.seat.outcome'), key: 'u', render: (_, a) => (a.outcome ? t(`eldercare.outcome.${a.outcome}`) : '') }]} />
       </Card>
     </div>

@@ -1,11 +1,10 @@
 /** The elder guard: call seat, enrolled elders, devices, KPIs and quarantined messages, as tabs. */
 import type { ReactNode } from 'react';
-import { useEt as useTranslation } from '../eldercare/i18n.ts';
+import { bj, useEt as useTranslation } from '../eldercare/i18n.ts';
 import { Link, useSearchParams } from 'react-router-dom';
 import { Card, Col, Row, Statistic, Table, Tabs, Tag, Typography } from 'antd';
 import { useApi } from '../api.ts';
 import { useMe } from '../auth.tsx';
-import { formatDateTime } from '../format.ts';
 import ErrorAlert from '../components/ErrorAlert.tsx';
 import CallSeat from '../eldercare/CallSeat.tsx';
 import type { Device, ElderSummary, Kpis } from '../eldercare/types.ts';
@@ -21,7 +20,7 @@ function Elders(): ReactNode {
     { title: t('eldercare.elder.community'), dataIndex: 'communityName' },
     { title: t('eldercare.elder.phone'), dataIndex: 'phone' },
     { title: t('eldercare.elder.risk'), key: 'r', render: (_, e) => <Tag color={e.riskTier === 'high' ? 'red' : undefined}>{t(`eldercare.tier.${e.riskTier}`)}</Tag> },
-    { title: t('eldercare.elder.enrolledAt'), key: 'e', render: (_, e) => formatDateTime(e.enrolledAt) },
+    { title: t('eldercare.elder.enrolledAt'), key: 'e', render: (_, e) => bj(e.enrolledAt) },
   ]} />;
 }
 
@@ -33,8 +32,8 @@ export function DevicesTable({ items, loading }: { items: Device[] | undefined; 
     { title: t('eldercare.device.kind'), key: 'k', render: (_, d) => t(`eldercare.deviceKind.${d.kind}`) },
     { title: t('eldercare.device.room'), key: 'r', render: (_, d) => `${t(`eldercare.room.${d.room}`)}${d.mountingHeightM ? ` · ${d.mountingHeightM} m` : ''}` },
     { title: t('eldercare.device.vendor'), key: 'v', render: (_, d) => `${d.vendor} ${d.serial}` },
-    { title: t('eldercare.device.installed'), key: 'i', render: (_, d) => `${formatDateTime(d.installedAt)} ${d.installedBy}` },
-    { title: t('eldercare.device.lastSeen'), key: 'l', render: (_, d) => formatDateTime(d.lastSeenAt) },
+    { title: t('eldercare.device.installed'), key: 'i', render: (_, d) => `${bj(d.installedAt)} ${d.installedBy}` },
+    { title: t('eldercare.device.lastSeen'), key: 'l', render: (_, d) => bj(d.lastSeenAt) },
     { title: t('eldercare.device.state'), key: 's', render: (_, d) => <>
       {d.silent ? <Tag color="red">{t('eldercare.device.silent')}</Tag> : <Tag color="green">{t('eldercare.device.ok')}</Tag>}
       {d.lowBattery ? <Tag color="orange">{t('eldercare.device.lowBattery')} {d.batteryPercent}%</Tag> : null}
@@ -72,7 +71,7 @@ function KpiBoard(): ReactNode {
         <Col span={8}><Card size="small" title={`${t('eldercare.kpi.silentNow')} (${k?.silentDevicesNow.length ?? 0})`}><Table size="small" rowKey="id" pagination={{ pageSize: 10 }} dataSource={k?.silentDevicesNow} columns={[
           { title: t('eldercare.device.id'), dataIndex: 'id' }, { title: t('eldercare.device.kind'), key: 'k', render: (_, d) => t(`eldercare.deviceKind.${d.kind}`) },
           { title: t('eldercare.device.elder'), key: 'e', render: (_, d) => <Link to={`/eldercare/elders/${d.personId}`}>{d.elderName}</Link> },
-          { title: t('eldercare.device.lastSeen'), key: 'l', render: (_, d) => formatDateTime(d.lastSeenAt) }]} /></Card></Col>
+          { title: t('eldercare.device.lastSeen'), key: 'l', render: (_, d) => bj(d.lastSeenAt) }]} /></Card></Col>
       </Row>
     </div>
   );
@@ -83,7 +82,7 @@ function Quarantine(): ReactNode {
   const res = useApi<{ items: { id: number; receivedAt: string; via: string; deviceId: string | null; payload: string; reason: string }[] }>('/eldercare/quarantine');
   if (res.error) return <ErrorAlert error={res.error} onRetry={res.reload} />;
   return <Table size="small" rowKey="id" loading={res.loading} dataSource={res.data?.items} columns={[
-    { title: t('eldercare.quarantine.at'), key: 'a', render: (_, q) => formatDateTime(q.receivedAt) }, { title: t('eldercare.quarantine.via'), dataIndex: 'via' },
+    { title: t('eldercare.quarantine.at'), key: 'a', render: (_, q) => bj(q.receivedAt) }, { title: t('eldercare.quarantine.via'), dataIndex: 'via' },
     { title: t('eldercare.quarantine.device'), dataIndex: 'deviceId' }, { title: t('eldercare.quarantine.reason'), dataIndex: 'reason' },
     { title: t('eldercare.quarantine.payload'), key: 'p', render: (_, q) => <Typography.Text code ellipsis style={{ maxWidth: 320 }}>{q.payload}</Typography.Text> },
   ]} />;
