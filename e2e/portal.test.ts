@@ -138,6 +138,7 @@ describe('portal walk (e2e, Chromium, phone)', () => {
 
   it('the self-check for the concentrated-care subsidy runs in large-type mode by keyboard, explained, with nothing sent', async () => {
     // Large type, one tap away, remembered across pages and reloads.
+    await page.goto(`${server.baseUrl}/portal`);
     await page.getByTestId('elder-toggle').click();
     expect(await page.locator('html').getAttribute('class')).toContain('elder');
     const base = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
@@ -216,7 +217,7 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     expect(stored).not.toMatch(/1946-03-10|19460310/);
   });
 
-  it('the other self-checks explain in plain words: the elder-alone guard and a trade-in', async () => {
+  it('the other self-checks explain in plain words: the elder-alone guard, a trade-in and the severe-disability care allowance', async () => {
     await page.goto(`${server.baseUrl}/portal/self-check/tianjin/elder-alone-guard`);
     await page.getByTestId('self-check-form').waitFor();
     await page.locator('#sc-birthDate').fill('1950-01-01');
@@ -244,6 +245,22 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     expect(await page.getByTestId('reason-window').textContent()).toContain('2026-02-01 11:00');
     await screenshot(page, 'portal-03-trade-in');
     await axe('trade-in result');
+
+    // 残疾人两项补贴: a grade-3 intellectual disability counts as severe; without a certificate it does not.
+    await page.goto(`${server.baseUrl}/portal/self-check/tianjin/severe-disability-care-allowance`);
+    await page.getByTestId('self-check-form').waitFor();
+    await page.locator('#sc-hukouRegion').selectOption('120105000000');
+    await page.locator('#sc-disabilityGrade').getByLabel('三级').check();
+    await page.locator('#sc-disabilityCategory').selectOption('intellectual');
+    await page.getByTestId('self-check-submit').click();
+    await page.getByTestId('self-check-result').waitFor();
+    expect(await page.getByTestId('verdict').getAttribute('data-eligible')).toBe('true');
+    expect(await page.getByTestId('reason-severe-disability').textContent()).toMatch(/一级、二级[\s\S]*三级[\s\S]*智力残疾/);
+    await page.locator('#sc-disabilityGrade').getByLabel('没有残疾人证').check();
+    await page.getByTestId('self-check-submit').click();
+    await expect.poll(() => page.getByTestId('verdict').getAttribute('data-eligible')).toBe('false');
+    expect(await page.getByTestId('reason-severe-disability').textContent()).toContain('持有残疾人证：否');
+    await axe('severe-disability result');
   });
 
   it('finds the elderly-safety task (5,800 elders guarded) and its published evidence', async () => {

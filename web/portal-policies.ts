@@ -22,6 +22,8 @@ export const SELF_CHECK_POLICIES = [
   'tianjin/elder-alone-guard',
   'tianjin/trade-in-appliance-2026',
   'tianjin/trade-in-digital-2026',
+  'tianjin/disability-living-allowance',
+  'tianjin/severe-disability-care-allowance',
 ];
 
 export function portalPolicies(): Plugin {

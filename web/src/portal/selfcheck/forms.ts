@@ -112,6 +112,37 @@ export function formFor(id: string, t: Strings, lang: Lang): FormDef | undefined
         },
         derived: { 'person.children.all(c, !c.livesWithParent && c.streetCode != person.streetCode)': f.allApart },
       };
+    case 'tianjin/disability-living-allowance':
+    case 'tianjin/severe-disability-care-allowance': {
+      const living = id === 'tianjin/disability-living-allowance';
+      return {
+        id, entity: 'person', kind: 'care',
+        fields: [
+          district('hukouRegion', f.hukouRegion),
+          { key: 'disabilityGrade', kind: 'radio', label: f.disabilityGrade, options: opts(f.grades, ['1', '2', '3', '4', 'none']) },
+          { key: 'disabilityCategory', kind: 'select', label: f.disabilityCategory, hint: f.categoryHint, options: opts(f.dcat), optional: true },
+          ...(living ? [{ key: 'assistance', kind: 'radio' as const, label: f.assistance, options: opts(f.assist) }] : []),
+        ],
+        toInput: (v) => {
+          // No certificate: grade and kind are left out, as the policy's optional inputs expect.
+          const grade = str(v, 'disabilityGrade');
+          const cert = grade !== '' && grade !== 'none';
+          return {
+            person: {
+              hukouRegion: str(v, 'hukouRegion'),
+              ...(cert ? { disabilityGrade: Number(grade) } : {}),
+              ...(cert && str(v, 'disabilityCategory') ? { disabilityCategory: str(v, 'disabilityCategory') } : {}),
+              ...(living ? { assistance: str(v, 'assistance') } : {}),
+            },
+          };
+        },
+        derived: {
+          'person.hukouRegion.startsWith(params.tianjinRegionPrefix)': f.inTianjin,
+          'has(person.disabilityGrade)': f.hasCertificate,
+          'has(person.disabilityCategory)': f.hasCategory,
+        },
+      };
+    }
     case 'tianjin/trade-in-appliance-2026':
       return {
         id, entity: 'purchase', kind: 'trade-in',
@@ -184,7 +215,7 @@ export function plainExpected(form: FormDef, text: string, t: Strings): string {
   for (const field of form.fields) for (const o of field.options ?? []) labels.set(o.value, o.label);
   const sep = t.yes === '是' ? '、' : ', ';
   let s = plainTimes(text);
-  s = s.replace(/\[((?:"[^"]*"(?:, )?)*)\]/g, (_m, items: string) => items.split(', ').map((x) => labels.get(x.replace(/"/g, '')) ?? x.replace(/"/g, '')).join(sep));
+  s = s.replace(/\[((?:(?:"[^"]*"|-?\d+(?:\.\d+)?)(?:, )?)*)\]/g, (_m, items: string) => items.split(', ').map((x) => labels.get(x.replace(/"/g, '')) ?? x.replace(/"/g, '')).join(sep));
   s = s.replace(/"([^"]*)"/g, (_m, x: string) => labels.get(x) ?? x);
   for (const field of form.fields) s = s.split(`${form.entity}.${field.key}`).join(field.label);
   s = s.replace(/ in /g, t.yes === '是' ? ' 属于 ' : ' is one of ');
