@@ -360,7 +360,7 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     expect(page.url()).toContain(`/portal/projects/${projectId}`);
   });
 
-  it('files a complaint, follows it by its ticket code to the office\'s reply, and rates it', async () => {
+  it('files a complaint by keyboard, follows it by its ticket code to the office\'s reply, and rates it by keyboard', async () => {
     await page.goto(`${server.baseUrl}/portal/complaints/new`);
     await page.getByTestId('complaint-form').waitFor();
     await axe('complaint form');
@@ -372,11 +372,19 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     await axe('complaint form with errors');
 
     const description = `小区路灯坏了一个月，晚上老人出门不安全。（e2e ${Date.now()}）`;
-    await page.locator('#cp-category').selectOption({ index: 1 });
-    await page.locator('#cp-district').selectOption('120103000000');
-    await page.locator('#cp-place').fill('友谊路某小区3号楼前');
-    await page.locator('#cp-text').fill(description);
-    await page.locator('#cp-text').focus();
+    // By keyboard only: arrows in the lists, typing in the text fields, Tab between them, Enter to send.
+    await page.locator('#cp-category').focus();
+    await page.keyboard.press('ArrowDown'); // the first category
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('cp-district');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown'); // 和平区, 河东区, 河西区
+    expect(await page.locator('#cp-district').inputValue()).toBe('120103000000');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('友谊路某小区3号楼前');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(description);
+    expect(await page.locator('#cp-text').inputValue()).toBe(description);
+    expect(await page.locator('#cp-category').inputValue()).not.toBe('');
     await page.keyboard.press('Tab'); // name
     await page.keyboard.press('Tab'); // phone
     await page.keyboard.press('Tab');
@@ -410,9 +418,13 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     expect(await page.getByTestId('complaint-reply').textContent()).toContain(replyText);
     expect(await page.getByTestId('complaint').getAttribute('data-status')).toBe('answered');
     await axe('complaint answered');
-    await page.locator('#rt-score').getByLabel(/5 星/).check();
-    await page.locator('#rt-comment').fill('修得很快，谢谢！');
-    await page.getByTestId('rate-submit').click();
+    await page.locator('#rt-score input').first().focus();
+    await page.keyboard.press('Space'); // ★★★★★ 5 星, the first choice
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('rt-comment');
+    await page.keyboard.type('修得很快，谢谢！');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
     await page.getByTestId('complaint-rating').waitFor();
     expect(await page.getByTestId('complaint-rating').textContent()).toContain('★★★★★');
     expect(await page.getByTestId('rate-form').count()).toBe(0);
