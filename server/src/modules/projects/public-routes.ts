@@ -11,7 +11,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { parseInput } from '../../platform/validate.ts';
 import { AppError } from '../../platform/errors.ts';
 import { settings } from './settings.ts';
-import { projectDetail, resolveYear, taskDetail, trackerOverview, yearOfProject, yearOfTask, yearView } from './tracker.ts';
+import { memoJson, projectDetail, resolveYear, taskDetail, trackerOverview, viewOfProject, viewOfTask, yearView } from './tracker.ts';
 import { evidenceFile } from './reporting.ts';
 import { publicSuggestions, submitSuggestion } from './suggestions.ts';
 import { complaintCategories, publicComplaint, rateComplaint, submitComplaint } from './complaints.ts';
@@ -40,20 +40,20 @@ export function registerPublicProjectRoutes(app: FastifyInstance, ctx: AppContex
 
   app.get('/api/public/tracker', { config: PUBLIC }, async (req, reply) => {
     const { year } = parseInput(YearQuery, req.query, 'query');
-    cached(reply, 10);
-    return trackerOverview(await yearView(db, await resolveYear(db, year)));
+    const v = await yearView(db, await resolveYear(db, year));
+    return cached(reply, 10).type('application/json; charset=utf-8').send(memoJson(v, 'tracker', () => trackerOverview(v)));
   });
 
   app.get('/api/public/projects/:id', { config: PUBLIC }, async (req, reply) => {
     const { id } = parseInput(IdParams, req.params, 'id');
-    cached(reply, 10);
-    return projectDetail(await yearView(db, await yearOfProject(db, id)), id);
+    const v = await viewOfProject(db, id);
+    return cached(reply, 10).type('application/json; charset=utf-8').send(memoJson(v, `project:${id}`, () => projectDetail(v, id)));
   });
 
   app.get('/api/public/tasks/:id', { config: PUBLIC }, async (req, reply) => {
     const { id } = parseInput(IdParams, req.params, 'id');
-    cached(reply, 10);
-    return taskDetail(await yearView(db, await yearOfTask(db, id)), id);
+    const v = await viewOfTask(db, id);
+    return cached(reply, 10).type('application/json; charset=utf-8').send(memoJson(v, `task:${id}`, () => taskDetail(v, id)));
   });
 
   app.get('/api/public/evidence/:id', { config: PUBLIC }, async (req, reply) => {

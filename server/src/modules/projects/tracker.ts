@@ -45,13 +45,25 @@ export interface YearView {
   districtNames: Map<string, string>;
   suggestionLinks: Array<{ kind: 'project' | 'task'; targetId: number; id: number; title: string; status: string }>;
   lastPublishedAt: string | null;
+  /** Serialised answers built from this view (the busiest public pages), built once per view. */
+  memo: Map<string, string>;
+}
+
+/** The JSON text of `build()` for this view, computed once per view (views live ~2 s). */
+export function memoJson(v: YearView, key: string, build: () => unknown): string {
+  let text = v.memo.get(key);
+  if (text === undefined) { text = JSON.stringify(build()); v.memo.set(key, text); }
+  return text;
 }
 
 const cache = new Map<number, { at: number; view: Promise<YearView> }>();
-export function invalidateTracker(): void { cache.clear(); }
+export function invalidateTracker(): void { cache.clear(); latest = undefined; }
+
+let latest: { at: number; year: Promise<number | undefined> } | undefined;
 
 export async function resolveYear(db: Queryable, year?: number): Promise<number> {
-  const y = year ?? (await latestPlanYear(db));
+  if (year === undefined && (!latest || Date.now() - latest.at >= CACHE_MS)) latest = { at: Date.now(), year: latestPlanYear(db) };
+  const y = year ?? (await latest!.year);
   if (y === undefined) throw notFound('plan');
   return y;
 }
@@ -157,6 +169,7 @@ async function buildYearView(db: Queryable, year: number): Promise<YearView> {
     history, departments, districtNames,
     suggestionLinks: links.map((l) => ({ kind: l.kind, targetId: l.target_id, id: l.id, title: l.title, status: l.status })),
     lastPublishedAt: updates.length > 0 ? updates[updates.length - 1]!.reviewed_at : null,
+    memo: new Map(),
   };
 }
 
@@ -223,6 +236,19 @@ export function taskDetail(v: YearView, id: number): TaskDetail {
 }
 
 /** The year a task belongs to (public task and project pages take no year). */
+/** The cached view of the latest year when it holds the task/project, so the busy pages need no query. */
+async function latestViewHolding(db: Queryable, has: (v: YearView) => boolean): Promise<YearView | undefined> {
+  const year = await resolveYear(db).catch(() => undefined);
+  if (year === undefined) return undefined;
+  const v = await yearView(db, year);
+  return has(v) ? v : undefined;
+}
+export async function viewOfTask(db: Queryable, id: number): Promise<YearView> {
+  return (await latestViewHolding(db, (v) => v.tasks.some((t) => t.id === id))) ?? yearView(db, await yearOfTask(db, id));
+}
+export async function viewOfProject(db: Queryable, id: number): Promise<YearView> {
+  return (await latestViewHolding(db, (v) => v.projects.some((p) => p.id === id))) ?? yearView(db, await yearOfProject(db, id));
+}
 export async function yearOfTask(db: Queryable, id: number): Promise<number> {
   const [row] = await db.query<{ plan_year: number }>('SELECT plan_year FROM project_task WHERE id = $1', [id]);
   if (!row) throw notFound('task');
