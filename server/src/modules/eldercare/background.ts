@@ -70,11 +70,16 @@ export async function startSubscriber(ctx: AppContext, opts: { clientId?: string
   return client;
 }
 
-export async function sweepOnce(ctx: AppContext, now = new Date()): Promise<void> {
+/**
+ * One sweep. Alarm rules and recovery run every time (seconds matter); maintenance and missed-visit
+ * orders only when `withMaintenance` (every few minutes: they are counted in hours and days, and
+ * checking every device's order key every 30 s would be wasted work for 5,800 homes).
+ */
+export async function sweepOnce(ctx: AppContext, now = new Date(), withMaintenance = true): Promise<void> {
   await recoverUnprocessed(ctx.db);
   await recoverAlarms(ctx.db);
   if ((await sweepAlarms(ctx.db, now)).opened > 0) publishAlarmChange(0);
-  await sweepMaintenance(ctx.db, now);
+  if (withMaintenance) await sweepMaintenance(ctx.db, now);
 }
 
 export async function startEldercare(ctx: AppContext): Promise<() => Promise<void>> {
@@ -87,9 +92,12 @@ export async function startEldercare(ctx: AppContext): Promise<() => Promise<voi
   });
   const client = await startSubscriber(ctx);
   const sweepMs = Number(process.env.MINSHENG_ELDERCARE_SWEEP_MS || 30_000);
+  const maintenanceEvery = Math.max(1, Math.round(300_000 / sweepMs));
+  let n = 0;
   let running: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    running = running.then(() => sweepOnce(ctx)).catch((err: unknown) => console.error('[eldercare] sweep:', err instanceof Error ? err.message : err));
+    const withMaintenance = n++ % maintenanceEvery === 0;
+    running = running.then(() => sweepOnce(ctx, new Date(), withMaintenance)).catch((err: unknown) => console.error('[eldercare] sweep:', err instanceof Error ? err.message : err));
   }, sweepMs);
   return async () => {
     clearInterval(timer);
