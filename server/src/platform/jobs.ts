@@ -26,6 +26,8 @@ export interface TimerEnv {
   /** The runner's clock (tests pass a fixed one). */
   now: Date;
   config: Config | undefined;
+  /** The database itself, for work after the commit (afterCommit callbacks); inside the handler use `tx`. */
+  db: Db;
 }
 
 /** Runs in the claiming transaction: use `tx` for every write so it commits with the "done" mark. */
@@ -124,7 +126,7 @@ async function runOne(db: Db, now: Date, config: Config | undefined): Promise<'f
     commitQueues.set(tx, queue);
     try {
       if (!handler) throw new Error(`no handler for timer kind ${row.kind}`);
-      await handler(tx, { key: row.key, kind: row.kind, runAt: row.run_at, payload: row.payload, attempts: row.attempts }, { now, config });
+      await handler(tx, { key: row.key, kind: row.kind, runAt: row.run_at, payload: row.payload, attempts: row.attempts }, { now, config, db });
       await tx.query('RELEASE SAVEPOINT timer_handler');
       // Only this generation: a handler that re-armed its own key keeps the new schedule.
       await tx.query(`UPDATE timer SET status = 'done', attempts = attempts + 1, done_at = now(), updated_at = now(), last_error = NULL

@@ -7,7 +7,7 @@ import { findTimer, runDueTimers } from '../../platform/jobs.ts';
 import { testApp, type TestApp } from '../../testing/app.ts';
 import { registerWorkOrderTimerHandlers } from './background.ts';
 import { appendAction, createWorkOrder, getWorkOrder } from './service.ts';
-import { ackLink, findDelivery, sendWebhook } from './webhooks.ts';
+import { ackLink, findDelivery, SEND_WATCHDOG_MS, sendWebhook, settleDeliveries } from './webhooks.ts';
 
 const SECRET = 'gateway-secret-0123456789';
 const COMMUNITY = '120101001001';
@@ -20,13 +20,14 @@ describe('gateway webhooks and acknowledgements', () => {
   let gatewayUrl = '';
   const received: Received[] = [];
   let answer = 200;
+  let delayMs = 0;
 
   beforeAll(async () => {
     t = await testApp();
     gateway = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => { body += c.toString('utf8'); });
-      req.on('end', () => { received.push({ headers: req.headers, body }); res.statusCode = answer; res.end('{}'); });
+      req.on('end', () => { received.push({ headers: req.headers, body }); setTimeout(() => { res.statusCode = answer; res.end('{}'); }, delayMs); });
     });
     await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
     gatewayUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/sms`;
@@ -39,7 +40,7 @@ describe('gateway webhooks and acknowledgements', () => {
     type: 'alarm', subject: { kind: 'person', id: '1' }, regionCode: COMMUNITY, title: 'SOS 一键呼叫', priority: 'critical',
     assignee: { label: '家属 张明' }, due: { at: new Date(Date.now() + 60_000).toISOString() }, escalation: 'none', actor: 'eldercare', clientKey: key,
   });
-  const run = () => runDueTimers(t.ctx.db, new Date(), { config: t.ctx.config });
+  const run = async () => { const r = await runDueTimers(t.ctx.db, new Date(), { config: t.ctx.config }); await settleDeliveries(); return r; };
   const signed = (body: string, ts = String(Math.floor(Date.now() / 1000)), secret = SECRET) => ({
     'content-type': 'application/json', 'x-minsheng-timestamp': ts,
     'x-minsheng-signature': `sha256=${createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex')}`,
@@ -72,20 +73,49 @@ describe('gateway webhooks and acknowledgements', () => {
     expect((await sendWebhook(t.ctx.db, { workOrderId: order.id, channel: 'sms', contactRef: 'c2', to: { phone: '13800000002' }, message: 'x', clientKey: 'msg-2' })).id).toBe(d.id);
     answer = 503;
     received.length = 0;
-    const now = new Date();
-    await runDueTimers(t.ctx.db, now, { config: t.ctx.config });
+    await run();
     expect(await findDelivery(t.ctx.db, d.id)).toMatchObject({ status: 'pending', attempts: 1, lastStatus: 503, lastError: 'gateway answered 503' });
     const timer = await findTimer(t.ctx.db, `notify.webhook:${d.id}`);
-    expect(Date.parse(timer!.runAt) - now.getTime()).toBe(5_000);
+    const wait = Date.parse(timer!.runAt) - Date.now();
+    expect(wait).toBeGreaterThan(3_000); // 5 s backoff after the first failure
+    expect(wait).toBeLessThanOrEqual(5_000);
+    await run();
+    expect(received).toHaveLength(1); // not before the backoff
     answer = 200;
-    await runDueTimers(t.ctx.db, new Date(now.getTime() + 5_000), { config: t.ctx.config });
+    await runDueTimers(t.ctx.db, new Date(Date.now() + 5_000), { config: t.ctx.config });
+    await settleDeliveries();
     expect(await findDelivery(t.ctx.db, d.id)).toMatchObject({ status: 'sent', attempts: 2 });
     expect(received).toHaveLength(2);
+  });
+
+  it('a slow gateway never holds the timer runner; a send cut off by a dying process is sent again by its watchdog', async () => {
+    const d = await sendWebhook(t.ctx.db, { workOrderId: null, channel: 'sms', contactRef: 'c6', to: { phone: '13800000006' }, message: 'slow' });
+    delayMs = 1_500;
+    const started = Date.now();
+    await runDueTimers(t.ctx.db, new Date(), { config: t.ctx.config });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await findDelivery(t.ctx.db, d.id)).toMatchObject({ status: 'sending' });
+    await settleDeliveries();
+    delayMs = 0;
+    expect(await findDelivery(t.ctx.db, d.id)).toMatchObject({ status: 'sent', attempts: 1 });
+
+    // A process died after marking 'sending' (the call's answer never recorded): the watchdog resends.
+    const lost = await sendWebhook(t.ctx.db, { workOrderId: null, channel: 'sms', contactRef: 'c7', to: { phone: '13800000007' }, message: 'lost' });
+    await t.ctx.db.query(`UPDATE notification_delivery SET status = 'sending' WHERE id = $1`, [lost.id]);
+    await t.ctx.db.query(`UPDATE timer SET run_at = now() + interval '35 seconds' WHERE key = $1`, [`notify.webhook:${lost.id}`]);
+    received.length = 0;
+    await run();
+    expect(received).toHaveLength(0);
+    await runDueTimers(t.ctx.db, new Date(Date.now() + SEND_WATCHDOG_MS), { config: t.ctx.config });
+    await settleDeliveries();
+    expect(received.map((r) => JSON.parse(r.body).deliveryId)).toEqual([lost.id]);
+    expect(await findDelivery(t.ctx.db, lost.id)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
   it('without a configured gateway a delivery is marked skipped, not lost silently', async () => {
     const d = await sendWebhook(t.ctx.db, { workOrderId: null, channel: 'sms', contactRef: 'c3', to: { phone: '13800000003' }, message: 'x' });
     await runDueTimers(t.ctx.db, new Date(), { config: { ...t.ctx.config, notifyWebhookUrl: undefined } });
+    await settleDeliveries();
     expect(await findDelivery(t.ctx.db, d.id)).toMatchObject({ status: 'skipped', lastError: expect.stringContaining('NOTIFY_WEBHOOK_URL') });
   });
 

@@ -11,9 +11,9 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../../platform/config.ts';
-import type { Queryable } from '../../platform/db.ts';
+import type { Db, Queryable } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
-import { backoffMs, registerTimerHandler, scheduleTimer, type Timer, type TimerEnv } from '../../platform/jobs.ts';
+import { afterCommit, backoffMs, cancelTimer, registerTimerHandler, scheduleTimer, withTransaction, type Timer, type TimerEnv } from '../../platform/jobs.ts';
 import { appendAction } from './service.ts';
 import type { WorkOrder } from './types.ts';
 
@@ -37,7 +37,7 @@ export interface NewDelivery {
 }
 
 export interface Delivery {
-  id: number; workOrderId: number | null; channel: 'sms' | 'voice'; contactRef: string; status: 'pending' | 'sent' | 'failed' | 'skipped';
+  id: number; workOrderId: number | null; channel: 'sms' | 'voice'; contactRef: string; status: 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
   attempts: number; lastStatus: number | null; lastError: string | null; sentAt: string | null; acknowledgedAt: string | null;
 }
 
@@ -91,53 +91,97 @@ export function verifySignature(secret: string | undefined, timestamp: string | 
   if (!signature || !sameText(signature, sign(secret, timestamp, body))) throw new AppError('unauthenticated', 'x-minsheng-signature: does not match', { field: 'x-minsheng-signature' });
 }
 
-// ---- sending ---------------------------------------------------------------------------------
+// ---- sending ----------------------------------------------------------------------------------
 
 interface DeliveryRow {
   id: number; work_order_id: number | null; channel: string; contact_ref: string; recipient: { name?: string; phone: string; ackUrl?: string };
   message: string; status: string; attempts: number; max_attempts: number;
 }
 
+/** A send whose answer did not come back (the process died mid-call) is retried after this. */
+export const SEND_WATCHDOG_MS = WEBHOOK_TIMEOUT_MS + 30_000;
+
+const inFlight = new Set<Promise<void>>();
+/** Resolves when every gateway call started by this process has been answered and recorded (tests). */
+export async function settleDeliveries(): Promise<void> {
+  while (inFlight.size > 0) await Promise.all([...inFlight]);
+}
+
+/**
+ * The timer of a delivery: marks it 'sending' and re-arms its own timer as a watchdog, and only
+ * after that commit calls the gateway, so a slow gateway never holds the runner or a database
+ * lock. The answer is recorded in a transaction of its own. A delivery found 'sending' here was
+ * left by a process that died mid-call: it is sent again (at least once: the gateway should
+ * treat a repeated deliveryId as the same message).
+ */
 async function onWebhookTimer(tx: Queryable, timer: Timer, env: TimerEnv): Promise<void> {
   const [d] = await tx.query<DeliveryRow>(`SELECT * FROM notification_delivery WHERE id = $1 FOR UPDATE`, [Number(timer.payload.deliveryId)]);
-  if (!d || d.status !== 'pending') return;
+  if (!d || (d.status !== 'pending' && d.status !== 'sending')) return;
   const config: Partial<Config> = env.config ?? {};
   if (!config.notifyWebhookUrl || !config.notifyWebhookSecret) {
     await tx.query(`UPDATE notification_delivery SET status = 'skipped', last_error = $2 WHERE id = $1`, [d.id, 'no gateway configured (NOTIFY_WEBHOOK_URL, NOTIFY_WEBHOOK_SECRET)']);
     return;
   }
+  if (d.status === 'sending') {
+    await tx.query(`UPDATE notification_delivery SET attempts = attempts + 1, last_error = 'no answer recorded (process stopped during the call)' WHERE id = $1`, [d.id]);
+    d.attempts += 1;
+    if (d.attempts >= d.max_attempts) {
+      await tx.query(`UPDATE notification_delivery SET status = 'failed' WHERE id = $1`, [d.id]);
+      return;
+    }
+  }
+  await tx.query(`UPDATE notification_delivery SET status = 'sending' WHERE id = $1`, [d.id]);
+  await scheduleTimer(tx, { kind: WEBHOOK_TIMER, key: timer.key, runAt: new Date(env.now.getTime() + SEND_WATCHDOG_MS), payload: timer.payload, maxAttempts: 100 });
+  const url = config.notifyWebhookUrl;
+  const secret = config.notifyWebhookSecret;
   const base = config.publicBaseUrl ?? '';
+  afterCommit(tx, () => {
+    const p = callGateway(env.db, timer, d, { url, secret, base }).catch((err: unknown) => { console.error(`[notify] delivery ${d.id}:`, err); });
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+    return p;
+  });
+}
+
+async function callGateway(db: Db, timer: Timer, d: DeliveryRow, gw: { url: string; secret: string; base: string }): Promise<void> {
   const body = JSON.stringify({
     deliveryId: d.id, workOrderId: d.work_order_id, channel: d.channel, contactRef: d.contact_ref, to: { name: d.recipient.name, phone: d.recipient.phone },
-    message: d.message, ackUrl: d.recipient.ackUrl, callbackUrl: `${base}/api/notify/callback`,
+    message: d.message, ackUrl: d.recipient.ackUrl, callbackUrl: `${gw.base}/api/notify/callback`,
   });
-  const timestamp = String(Math.floor(env.now.getTime() / 1000));
+  const sentAt = new Date();
+  const timestamp = String(Math.floor(sentAt.getTime() / 1000));
   let status: number | null = null;
   let error: string | null = null;
   try {
-    const res = await fetch(config.notifyWebhookUrl, {
+    const res = await fetch(gw.url, {
       method: 'POST', body, signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-      headers: { 'content-type': 'application/json', 'x-minsheng-timestamp': timestamp, 'x-minsheng-signature': sign(config.notifyWebhookSecret, timestamp, body) },
+      headers: { 'content-type': 'application/json', 'x-minsheng-timestamp': timestamp, 'x-minsheng-signature': sign(gw.secret, timestamp, body) },
     });
     status = res.status;
     if (!res.ok) error = `gateway answered ${res.status}`;
   } catch (err) {
     error = err instanceof Error ? err.message : String(err);
   }
-  const attempts = d.attempts + 1;
-  if (error === null) {
-    await tx.query(`UPDATE notification_delivery SET status = 'sent', attempts = $2, last_status = $3, last_error = NULL, sent_at = $4 WHERE id = $1`,
-      [d.id, attempts, status, env.now.toISOString()]);
-    if (d.work_order_id !== null) await recordOnOrder(tx, d.work_order_id, 'notified', `delivery:${d.id}`, 'notify', {
-      deliveryId: d.id, channel: d.channel, contactRef: d.contact_ref, name: d.recipient.name ?? null,
-    }, env.now);
-    return;
-  }
-  const giveUp = attempts >= d.max_attempts;
-  await tx.query(`UPDATE notification_delivery SET status = $2, attempts = $3, last_status = $4, last_error = $5 WHERE id = $1`,
-    [d.id, giveUp ? 'failed' : 'pending', attempts, status, error.slice(0, 500)]);
-  // The attempt is recorded (not rolled back), so the handler re-arms its own timer instead of throwing.
-  if (!giveUp) await scheduleTimer(tx, { kind: WEBHOOK_TIMER, key: timer.key, runAt: new Date(env.now.getTime() + backoffMs(attempts)), payload: timer.payload, maxAttempts: 100 });
+  await withTransaction(db, async (tx) => {
+    const [now] = await tx.query<{ status: string; attempts: number; max_attempts: number }>(
+      'SELECT status, attempts, max_attempts FROM notification_delivery WHERE id = $1 FOR UPDATE', [d.id]);
+    if (!now || now.status !== 'sending') return; // the watchdog took over meanwhile
+    const attempts = now.attempts + 1;
+    if (error === null) {
+      await tx.query(`UPDATE notification_delivery SET status = 'sent', attempts = $2, last_status = $3, last_error = NULL, sent_at = $4 WHERE id = $1`,
+        [d.id, attempts, status, sentAt.toISOString()]);
+      await cancelTimer(tx, timer.key);
+      if (d.work_order_id !== null) await recordOnOrder(tx, d.work_order_id, 'notified', `delivery:${d.id}`, 'notify', {
+        deliveryId: d.id, channel: d.channel, contactRef: d.contact_ref, name: d.recipient.name ?? null,
+      }, sentAt);
+      return;
+    }
+    const giveUp = attempts >= now.max_attempts;
+    await tx.query(`UPDATE notification_delivery SET status = $2, attempts = $3, last_status = $4, last_error = $5 WHERE id = $1`,
+      [d.id, giveUp ? 'failed' : 'pending', attempts, status, error.slice(0, 500)]);
+    if (giveUp) await cancelTimer(tx, timer.key);
+    else await scheduleTimer(tx, { kind: WEBHOOK_TIMER, key: timer.key, runAt: new Date(Date.now() + backoffMs(attempts)), payload: timer.payload, maxAttempts: 100 });
+  });
 }
 
 /** Appends an action unless the order no longer takes it (closed meanwhile): that is not an error here. */
