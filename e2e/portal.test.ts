@@ -148,8 +148,12 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     await axe('self-check list');
     await page.getByTestId('self-check-concentrated-care-subsidy').click();
     await page.getByTestId('self-check-form').waitFor();
+    const policyList = page.waitForResponse((r) => r.url().endsWith('/api/policies'));
     await page.reload();
     await page.getByTestId('self-check-form').waitFor();
+    await policyList;
+    await page.waitForTimeout(100);
+    expect(await page.getByTestId('stale-policy').count()).toBe(0); // this page's copy matches the server's
     expect(await page.locator('html').getAttribute('class')).toContain('elder');
     await axe('self-check form');
     await reflows();
@@ -218,7 +222,16 @@ describe('portal walk (e2e, Chromium, phone)', () => {
   });
 
   it('the other self-checks explain in plain words: the elder-alone guard, a trade-in and the severe-disability care allowance', async () => {
+    // A server whose policy got a new dated value (a yearly standard) makes the page warn that its copy is old.
+    await page.route('**/api/policies', async (route) => {
+      const res = await route.fetch();
+      const body = await res.json() as { items: Array<{ id: string; parameters: Array<{ name: string; values: Array<{ from: string; display: string }> }> }> };
+      body.items.find((x) => x.id === 'tianjin/elder-alone-guard')?.parameters.find((x) => x.name === 'minAge')?.values.push({ from: '2027-01-01', display: '65' });
+      await route.fulfill({ response: res, json: body });
+    });
     await page.goto(`${server.baseUrl}/portal/self-check/tianjin/elder-alone-guard`);
+    await page.getByTestId('stale-policy').waitFor();
+    await page.unroute('**/api/policies');
     await page.getByTestId('self-check-form').waitFor();
     await page.locator('#sc-birthDate').fill('1950-01-01');
     await page.locator('#sc-hasSpouse').getByLabel('否').check();

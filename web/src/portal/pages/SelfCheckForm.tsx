@@ -1,8 +1,8 @@
 /**
  * One self-check: friendly questions, then the decision of the policy engine run in this browser,
  * explained condition by condition. The answers live in component state only: no request, no
- * storage. The one request on this page asks the public policy list for the version in force
- * (without any answer), to warn when this page's copy of the policy is out of date.
+ * storage. The one request on this page asks the public policy list (without any answer) for the
+ * version and dated values in force, to warn when this page's copy of the policy is out of date.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
@@ -12,6 +12,19 @@ import { formFor, validate, type Child, type Values } from '../selfcheck/forms.t
 import { ErrorSummary, RadioGroup, SelectField, TextField, YesNo } from '../components/fields.tsx';
 import Explanation from '../selfcheck/Explanation.tsx';
 import NotFound from './NotFound.tsx';
+import type { Policy } from '../../../../packages/rules/src/types.ts';
+
+/** What the public policy list says of a policy: enough to see that this page's copy is outdated. */
+interface ServerPolicy { id: string; version: number; effective: { from: string; to: string | null }; parameters: { name: string; values: { from: string; display: string }[] }[] }
+const shippedSummary = (p: Policy): Omit<ServerPolicy, 'id'> => ({
+  version: p.version, effective: p.effective,
+  parameters: Object.values(p.parameters).map((x) => ({ name: x.name, values: x.values.map((v) => ({ from: v.from, display: v.display })) })),
+});
+/** Version, period and every dated parameter value: a new yearly standard changes it even without a new version. */
+const fingerprint = (p: Omit<ServerPolicy, 'id'>): string => [
+  p.version, p.effective.from, p.effective.to ?? '',
+  ...p.parameters.map((x) => `${x.name}:${x.values.map((v) => `${v.from}=${v.display}`).join(',')}`).sort(),
+].join('|');
 
 export default function SelfCheckForm() {
   const { t, lang } = useT();
@@ -30,9 +43,9 @@ export default function SelfCheckForm() {
   useEffect(() => {
     if (!shipped) return;
     let live = true;
-    fetch('/api/policies').then((r) => (r.ok ? r.json() : null)).then((list: { items?: { id: string; version: number }[] } | null) => {
+    fetch('/api/policies').then((r) => (r.ok ? r.json() : null)).then((list: { items?: ServerPolicy[] } | null) => {
       const server = list?.items?.find((x) => x.id === id);
-      if (live && server && server.version !== shipped.policy.version) setStale(true);
+      if (live && server && fingerprint(server) !== fingerprint(shippedSummary(shipped.policy))) setStale(true);
     }).catch(() => undefined);
     return () => { live = false; };
   }, [id, shipped]);
@@ -62,7 +75,7 @@ export default function SelfCheckForm() {
       <p className="crumb"><Link to="/self-check">← {t.sc.title}</Link></p>
       <h1>{title}</h1>
       <p className="privacy">{t.sc.privacy}</p>
-      {stale && <p className="warn" role="status">{t.sc.stale}</p>}
+      {stale && <p className="warn" role="status" data-testid="stale-policy">{t.sc.stale}</p>}
       <form onSubmit={submit} noValidate data-testid="self-check-form" autoComplete="off">
         <ErrorSummary id="sc-errors" errors={errors} labels={Object.fromEntries(form.fields.map((f) => [fid(f.key), f.label]))} />
         {form.fields.map((f) => {
