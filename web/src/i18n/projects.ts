@@ -23,7 +23,7 @@ const zh = {
   flag: { overdue: '逾期', offTrack: '滞后', unreported: '尚无发布', ok: '正常' },
   state: { submitted: '待审核', returned: '已退回', published: '已发布' },
   form: {
-    status: '状态', progress: '进度（%）', figures: '完成数', note: '进展说明', milestones: '已完成节点', photos: '照片/文件佐证',
+    status: '状态', actualStart: '实际开工（可选）', actualEnd: '实际完成（可选）', progress: '进度（%）', figures: '完成数', note: '进展说明', milestones: '已完成节点', photos: '照片/文件佐证',
     photoHint: 'JPG、PNG、WebP 照片或 PDF，按文件内容校验', links: '链接佐证', linkTitle: '标题', linkUrl: '网址', addLink: '添加链接',
     submit: '提交审核', submitted: '已提交，等待市民心工程办公室审核', evidenceNeeded: '每条状态都需要佐证（照片、文件、链接或数据）',
     uploadFailed: '上传被拒绝',
@@ -71,7 +71,7 @@ const en: typeof zh = {
   flag: { overdue: 'Overdue', offTrack: 'Behind', unreported: 'Nothing published', ok: 'On track' },
   state: { submitted: 'Waiting for review', returned: 'Returned', published: 'Published' },
   form: {
-    status: 'Status', progress: 'Progress (%)', figures: 'Figures so far', note: 'What was done', milestones: 'Milestones done', photos: 'Photos / documents',
+    status: 'Status', actualStart: 'Actual start (optional)', actualEnd: 'Actual end (optional)', progress: 'Progress (%)', figures: 'Figures so far', note: 'What was done', milestones: 'Milestones done', photos: 'Photos / documents',
     photoHint: 'JPG, PNG, WebP photos or PDF, checked by content', links: 'Links', linkTitle: 'Title', linkUrl: 'URL', addLink: 'Add a link',
     submit: 'Submit for review', submitted: 'Submitted; waiting for the city office', evidenceNeeded: 'Every status needs evidence (photo, document, link or figures)',
     uploadFailed: 'Upload refused',

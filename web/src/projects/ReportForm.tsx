@@ -1,7 +1,8 @@
 /** A department's progress report: status, figures per target, milestones, note and evidence (photos uploaded first, links). */
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { App, Button, Card, Checkbox, Form, Input, InputNumber, Select, Space, Upload, type UploadFile } from 'antd';
+import { App, Button, Card, Checkbox, DatePicker, Form, Input, InputNumber, Select, Space, Upload, type UploadFile } from 'antd';
+import type { Dayjs } from 'dayjs';
 import { MinusCircleOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { TaskStatus } from '@minsheng/contracts';
 import { request, uploadForm, ApiError } from '../api.ts';
@@ -10,6 +11,7 @@ import type { StaffTaskDetail } from './types.ts';
 interface Values {
   status: TaskStatus; progress?: number; note: string; figures?: Record<string, number | null>; milestonesDone?: number[];
   links?: Array<{ title: string; url: string }>;
+  actualStart?: Dayjs | null; actualEnd?: Dayjs | null;
 }
 
 export default function ReportForm({ task, onDone }: { task: StaffTaskDetail; onDone: () => void }): ReactNode {
@@ -26,6 +28,7 @@ export default function ReportForm({ task, onDone }: { task: StaffTaskDetail; on
     try {
       await request(`/projects/tasks/${task.id}/updates`, { method: 'POST', body: {
         status: v.status, progress: typeof v.progress === 'number' ? v.progress / 100 : null, note: v.note, figures,
+        actualStart: v.actualStart ? v.actualStart.format('YYYY-MM-DD') : null, actualEnd: v.actualEnd ? v.actualEnd.format('YYYY-MM-DD') : null,
         milestonesDone: v.milestonesDone ?? [], links: (v.links ?? []).filter((l) => l?.url), uploads, clientKey: `web-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`,
       } });
       void message.success(t('projects.form.submitted'));
@@ -63,6 +66,10 @@ export default function ReportForm({ task, onDone }: { task: StaffTaskDetail; on
             <Checkbox.Group options={task.milestones.map((m) => ({ value: m.id, label: m.title, disabled: m.done }))} />
           </Form.Item>
         ) : null}
+        <Space wrap>
+          <Form.Item name="actualStart" label={t('projects.form.actualStart')}><DatePicker /></Form.Item>
+          <Form.Item name="actualEnd" label={t('projects.form.actualEnd')}><DatePicker /></Form.Item>
+        </Space>
         <Form.Item name="note" label={t('projects.form.note')} rules={[{ required: true, min: 2 }]}>
           <Input.TextArea rows={3} data-testid="report-note" />
         </Form.Item>

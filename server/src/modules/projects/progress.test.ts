@@ -41,6 +41,15 @@ describe('task progress', () => {
     expect(taskState(plan, [report({ figures: { a: 30, b: 3 } })], '2026-11-01', 0.9).flags.offTrack).toBe(false);
   });
 
+  it('actual dates: as reported, else the first report of work under way and the completing report', () => {
+    const s = taskState(plan, [report({ status: 'not-started', reportedOn: '2026-02-01' }), report({ reportedOn: '2026-03-05' }), report({ reportedOn: '2026-04-01' })], '2026-05-01', 0.15);
+    expect([s.actualStart, s.actualEnd]).toEqual(['2026-03-05', null]);
+    const done = taskState(plan, [report({ actualStart: '2026-01-20', reportedOn: '2026-03-05' }), report({ status: 'completed', reportedOn: '2026-09-30' })], '2026-10-01', 0.15);
+    expect([done.actualStart, done.actualEnd]).toEqual(['2026-01-20', '2026-09-30']);
+    // Reopened after completion: no end date any more.
+    expect(taskState(plan, [report({ status: 'completed', reportedOn: '2026-09-30' }), report({ reportedOn: '2026-10-02' })], '2026-10-03', 0.15).actualEnd).toBeNull();
+  });
+
   it('weights tasks explicitly', () => {
     expect(weightedProgress([{ weight: 1, progress: 1 }, { weight: 3, progress: 0 }])).toBe(0.25);
     expect(weightedProgress([])).toBe(0);

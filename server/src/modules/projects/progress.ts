@@ -9,6 +9,8 @@ import type { PlanTarget } from './plan-file.ts';
 export interface PublishedFacts {
   status: TaskStatus; progress: number | null; figures: Record<string, number>; milestonesDone: number[];
   actualStart: string | null; actualEnd: string | null;
+  /** Beijing date the report was filed: the actual start/end when the report gives none. */
+  reportedOn?: string;
 }
 
 export interface TaskPlanFacts {
@@ -48,8 +50,9 @@ export function taskState(plan: TaskPlanFacts, published: readonly PublishedFact
     if (u.progress !== null) reported = u.progress;
     for (const [k, v] of Object.entries(u.figures)) if (plan.targets.some((t) => t.key === k)) actuals[k] = v;
     for (const m of u.milestonesDone) milestonesDone.add(m);
-    actualStart = u.actualStart ?? actualStart;
-    actualEnd = u.actualEnd ?? actualEnd;
+    // Reported dates win; else the first report of work under way starts it and a completion ends it.
+    actualStart = u.actualStart ?? actualStart ?? (u.status !== 'not-started' ? u.reportedOn ?? null : null);
+    actualEnd = u.actualEnd ?? (u.status === 'completed' ? actualEnd ?? u.reportedOn ?? null : null);
   }
   let progress: number;
   const totalWeight = plan.milestones.reduce((s, m) => s + m.weight, 0);

@@ -119,6 +119,7 @@ async function buildYearView(db: Queryable, year: number): Promise<YearView> {
   for (const u of updates) {
     (factsOf.get(u.task_id) ?? factsOf.set(u.task_id, []).get(u.task_id)!).push({
       status: u.status, progress: u.progress, figures: u.figures, milestonesDone: u.milestones_done, actualStart: u.actual_start, actualEnd: u.actual_end,
+      reportedOn: beijingDate(new Date(u.reported_at)),
     });
     (history.get(u.task_id) ?? history.set(u.task_id, []).get(u.task_id)!).unshift({
       id: u.id, taskId: u.task_id, status: u.status, progress: u.progress, note: u.note, figures: u.figures,
