@@ -16,7 +16,7 @@ export default function DashboardTab(): ReactNode {
   const districts = data?.openByDistrict ?? [];
   const option = {
     tooltip: { trigger: 'axis' },
-    legend: { data: [mt('dashboard.openLabel'), mt('dashboard.overdueLabel')] },
+    legend: { top: 0, data: [mt('dashboard.openLabel'), mt('dashboard.overdueLabel')] },
     grid: { left: 40, right: 16, bottom: 60, top: 40 },
     xAxis: { type: 'category', data: districts.map((d) => d.name), axisLabel: { rotate: 30 } },
     yAxis: { type: 'value', minInterval: 1 },

@@ -128,7 +128,7 @@ export default function MonitoringChainPage(): ReactNode {
         }))} />
       </Card>
       {open && can('registry.write') && (
-        <Card size="small" title={mt('status')}>
+        <Card size="small" title={mt('chain.next')}>
           <Space orientation="vertical" size={12} style={{ width: '100%' }}>
             {actionError && <ErrorAlert error={actionError} />}
             <Space wrap>
