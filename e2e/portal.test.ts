@@ -99,9 +99,9 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     expect(violations, `axe on ${name}`).toEqual([]);
   }
 
-  /** The demo administrator's staff API (signed in with the real login, CSRF header on writes). */
-  async function staffApi(): Promise<(url: string, body?: unknown) => Promise<Response>> {
-    const login = await fetch(`${server.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'minsheng-demo' }) });
+  /** A demo account's staff API (default: the administrator) (signed in with the real login, CSRF header on writes). */
+  async function staffApi(username = 'admin'): Promise<(url: string, body?: unknown) => Promise<Response>> {
+    const login = await fetch(`${server.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'minsheng-demo' }) });
     expect(login.status).toBe(200);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const { csrfToken } = await login.json() as { csrfToken: string };
@@ -390,8 +390,18 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     await page.keyboard.press('ArrowDown'); // the first category
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('cp-district');
-    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown'); // 和平区, 河东区, 河西区
-    expect(await page.locator('#cp-district').inputValue()).toBe('120103000000');
+    await page.keyboard.press('ArrowDown'); // 和平区
+    expect(await page.locator('#cp-district').inputValue()).toBe('120101000000');
+    // The streets of the district, then the communities of the street, from the public division look-up.
+    await page.locator('#cp-street option').nth(1).waitFor({ state: 'attached' });
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('cp-street');
+    await page.keyboard.press('ArrowDown'); // 劝业场街道
+    expect(await page.locator('#cp-street').inputValue()).toBe('120101001000');
+    await page.locator('#cp-community option').nth(1).waitFor({ state: 'attached' });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowDown'); // 花园路社区
+    expect(await page.locator('#cp-community').inputValue()).toBe('120101001001');
     await page.keyboard.press('Tab');
     await page.keyboard.type('友谊路某小区3号楼前');
     await page.keyboard.press('Tab');
@@ -406,6 +416,7 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     await page.getByTestId('ticket').waitFor();
     const ticket = (await page.getByTestId('ticket').textContent())?.trim() ?? '';
     expect(ticket).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
+    expect(await page.getByTestId('complaint-receipt').textContent()).toContain('劝业场'); // a community goes to its street office
     await screenshot(page, 'portal-07-complaint-ticket');
     await axe('complaint receipt');
 
@@ -414,8 +425,8 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     expect(await page.getByTestId('complaint').getAttribute('data-status')).toBe('received');
     await axe('complaint status');
 
-    // The responsible office answers in the staff API (signed in as the demo administrator).
-    const staff = await staffApi();
+    // The responsible street office answers in the staff API (its demo account, signed in).
+    const staff = await staffApi('quanyechang.street');
     const inbox = await (await staff('/api/complaints?limit=200')).json() as { items: Array<{ id: number; description: string }> };
     const mine = inbox.items.find((c) => c.description === description);
     expect(mine).toBeDefined();

@@ -9,6 +9,7 @@ import { ApiError, postJson, useGet } from '../api.ts';
 import { useT } from '../i18n.ts';
 import { DISTRICTS } from '../districts.ts';
 import { ErrorSummary, SelectField, TextField } from '../components/fields.tsx';
+import { PlacePicker, placeCode, type Place } from '../components/PlacePicker.tsx';
 import { ErrorBox, Load } from '../components/Status.tsx';
 import { chinaDay } from '../format.ts';
 
@@ -17,7 +18,8 @@ const FIELD_OF: Record<string, string> = { category: 'cp-category', regionCode: 
 export default function ComplaintNew() {
   const { t, lang } = useT();
   const cats = useGet<{ items: ComplaintCategory[] }>('/api/public/complaint-categories');
-  const [v, setV] = useState({ category: '', district: '', place: '', text: '', name: '', phone: '' });
+  const [v, setV] = useState({ category: '', place: '', text: '', name: '', phone: '' });
+  const [where, setWhere] = useState<Place>({ district: '', street: '', community: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [receipt, setReceipt] = useState<ComplaintReceipt | null>(null);
@@ -31,7 +33,7 @@ export default function ComplaintNew() {
     e.preventDefault();
     const errs: Record<string, string> = {};
     if (!v.category) errs['cp-category'] = t.cp.err.category;
-    if (!v.district) errs['cp-district'] = t.cp.err.place;
+    if (!where.district) errs['cp-district'] = t.cp.err.place;
     if (v.place.trim().length < 2) errs['cp-place'] = t.cp.err.placeText;
     if (v.text.trim().length < 5) errs['cp-text'] = t.cp.err.text;
     if (v.phone.trim() && !/^1\d{10}$|^0\d{2,3}-?\d{7,8}$/.test(v.phone.trim())) errs['cp-phone'] = t.err.phone;
@@ -41,7 +43,7 @@ export default function ComplaintNew() {
     setBusy(true);
     try {
       const r = await postJson<ComplaintReceipt>('/api/public/complaints', {
-        category: v.category, regionCode: v.district, place: v.place.trim(), description: v.text.trim(),
+        category: v.category, regionCode: placeCode(where), place: v.place.trim(), description: v.text.trim(),
         contactName: v.name.trim() || null, contactPhone: v.phone.trim() || null,
       });
       setReceipt(r);
@@ -80,8 +82,7 @@ export default function ComplaintNew() {
           <ErrorSummary id="cp-errors" errors={errors} labels={labels} />
           <SelectField id="cp-category" label={t.cp.category} value={v.category} onChange={set('category')} error={errors['cp-category']}
             options={c.items.map((x) => ({ value: x.code, label: `${lang === 'en' ? x.labelEn : x.label}（${t.cp.sla(x.slaWorkingDays)}）` }))} />
-          <SelectField id="cp-district" label={t.cp.district} value={v.district} onChange={set('district')} error={errors['cp-district']}
-            options={DISTRICTS.map((d) => ({ value: d.code, label: d[lang] }))} />
+          <PlacePicker value={where} onChange={setWhere} districts={DISTRICTS} error={errors['cp-district']} />
           <TextField id="cp-place" label={t.cp.place} hint={t.cp.placeHint} value={v.place} onChange={set('place')} error={errors['cp-place']} maxLength={200} />
           <TextField id="cp-text" label={t.cp.text} hint={t.cp.textHint} value={v.text} onChange={set('text')} error={errors['cp-text']} multiline maxLength={2000} />
           <TextField id="cp-name" label={t.sg.name} optional value={v.name} onChange={set('name')} maxLength={30} autoComplete="name" />
