@@ -13,6 +13,8 @@ describe('durable timers', () => {
     t = await testDb({ regions: false });
     // A second server process: on PostgreSQL its own connection pool; PGlite has one connection only.
     second = t.url ? await openDb({ databaseUrl: t.url }) : t.db;
+    // What the handlers write: proves a handler's writes commit exactly once, or not at all.
+    await t.db.exec('CREATE TABLE timer_effect (what text NOT NULL)');
   });
   afterAll(async () => { if (second !== t.db) await second.close(); await t.close(); });
 
@@ -20,7 +22,7 @@ describe('durable timers', () => {
     const fired: string[] = [];
     registerTimerHandler('race', async (tx, timer) => {
       fired.push(timer.key);
-      await tx.query('INSERT INTO schema_migration (version) VALUES ($1)', [`race-${timer.key}`]); // any table: proves the write commits once
+      await tx.query('INSERT INTO timer_effect (what) VALUES ($1)', [`race-${timer.key}`]);
       await new Promise((r) => setTimeout(r, 2));
     });
     for (let i = 0; i < 60; i++) await scheduleTimer(t.db, { kind: 'race', key: `race:${i}`, runAt: past(), payload: { i } });
@@ -29,7 +31,7 @@ describe('durable timers', () => {
     expect(new Set(fired).size).toBe(60);
     expect(fired).toHaveLength(60);
     if (t.url) expect(Math.min(a.fired, b.fired)).toBeGreaterThan(0); // both really took part
-    const [n] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM schema_migration WHERE version LIKE 'race-%'`);
+    const [n] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM timer_effect WHERE what LIKE 'race-%'`);
     expect(n?.n).toBe(60);
     expect(await runDueTimers(t.db)).toMatchObject({ fired: 0 });
   });
@@ -55,7 +57,7 @@ describe('durable timers', () => {
     const committed: string[] = [];
     registerTimerHandler('flaky', async (tx) => {
       calls += 1;
-      await tx.query(`INSERT INTO schema_migration (version) VALUES ('flaky-${calls}')`);
+      await tx.query('INSERT INTO timer_effect (what) VALUES ($1)', [`flaky-${calls}`]);
       afterCommit(tx, () => { committed.push(`after-${calls}`); });
       if (calls < 3) throw new Error(`gateway down (${calls})`);
     });
@@ -70,8 +72,8 @@ describe('durable timers', () => {
     expect(await findTimer(t.db, 'f1')).toMatchObject({ attempts: 2 });
     await runDueTimers(t.db, new Date(start.getTime() + backoffMs(1) + backoffMs(2)));
     expect(await findTimer(t.db, 'f1')).toMatchObject({ status: 'done', attempts: 3, lastError: null });
-    const rows = await t.db.query<{ version: string }>(`SELECT version FROM schema_migration WHERE version LIKE 'flaky-%'`);
-    expect(rows.map((r) => r.version)).toEqual(['flaky-3']); // the failed attempts left nothing behind
+    const rows = await t.db.query<{ what: string }>(`SELECT what FROM timer_effect WHERE what LIKE 'flaky-%'`);
+    expect(rows.map((r) => r.what)).toEqual(['flaky-3']); // the failed attempts left nothing behind
     await new Promise((r) => setTimeout(r, 10));
     expect(committed).toEqual(['after-3']);
 

@@ -105,6 +105,8 @@ describe('work order routes', () => {
     const outside = await street.inject({ method: 'POST', url: `/api/workorders/${orders.late}/actions`, payload: { kind: 'assigned', assignee: { role: 'street-staff', regionCode: '120103001000' }, clientActionId: cid() } });
     expect(outside.statusCode).toBe(422);
     expect(outside.json().error.details.field).toBe('assignee.regionCode');
+    const ghost = await street.inject({ method: 'POST', url: `/api/workorders/${orders.late}/actions`, payload: { kind: 'assigned', assignee: { userId: 987654 }, clientActionId: cid() } });
+    expect(ghost.json().error.details.field).toBe('assignee.userId');
   });
 
   it('staff hand out a task in their region to a grid worker, who is notified; another region is refused; the same key creates once', async () => {

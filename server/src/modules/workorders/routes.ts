@@ -64,6 +64,9 @@ const CreateBody = z.object({
 });
 const ReadBody = z.union([z.object({ ids: z.array(z.number().int().positive()).min(1).max(500) }), z.object({ all: z.literal(true) })]);
 
+const activeUserExists = async (db: AppContext['db'], id: number): Promise<boolean> =>
+  (await db.query('SELECT 1 FROM staff_user WHERE id = $1 AND active', [id])).length > 0;
+
 /** Persons an order shows (its subject, when a person). */
 const subjectsOf = (o: Pick<WorkOrderSummary, 'subject'>): number[] => (o.subject.kind === 'person' && /^\d+$/.test(o.subject.id) ? [Number(o.subject.id)] : []);
 
@@ -112,6 +115,9 @@ export function registerWorkOrderRoutes(app: FastifyInstance, ctx: AppContext): 
       if (assignee.role && !scopeCovers(viewer.scope, assignee.regionCode ?? null, assignee.gridId ?? null)) {
         throw new AppError('validation', 'assignee.regionCode: outside your region', { field: 'assignee.regionCode' });
       }
+      if (assignee.userId !== undefined && !(await activeUserExists(db, assignee.userId))) {
+        throw new AppError('validation', 'assignee.userId: no active staff account with this id', { field: 'assignee.userId' });
+      }
     }
     const order = await appendAction(db, id, {
       kind: body.kind, actor: staff.username, clientActionId: `console:${body.clientActionId}`,
@@ -127,6 +133,9 @@ export function registerWorkOrderRoutes(app: FastifyInstance, ctx: AppContext): 
     const viewer = viewerOf(staff, 'workorders.act');
     if (!scopeCovers(viewer.scope, body.regionCode, body.gridId ?? null)) {
       throw new AppError('validation', 'regionCode: outside your region', { field: 'regionCode' });
+    }
+    if (body.assignee.userId !== undefined && !(await activeUserExists(db, body.assignee.userId))) {
+      throw new AppError('validation', 'assignee.userId: no active staff account with this id', { field: 'assignee.userId' });
     }
     const order = await createWorkOrder(db, {
       type: 'task', subject: body.subject ?? { kind: 'task', id: body.clientKey.slice(0, 40) }, regionCode: body.regionCode, gridId: body.gridId ?? body.assignee.gridId ?? null,
