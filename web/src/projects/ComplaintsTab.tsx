@@ -1,5 +1,5 @@
 /** The complaints inbox of the caller's region: accept, add notes, reply; contacts masked unless revealed with a reason. */
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { App, Button, Checkbox, Descriptions, Drawer, Empty, Input, Space, Table, Tag, Timeline, Typography } from 'antd';
@@ -15,9 +15,13 @@ function ComplaintDrawer({ id, onClose, onChanged }: { id: number; onClose: () =
   const [text, setText] = useState('');
   const [isPublic, setPublic] = useState(false);
   const [contact, setContact] = useState<string | null>(null);
+  // One key per action being prepared: a double click sends the same key and is stored once.
+  const newKey = (): string => `web-${id}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const actionKey = useRef(newKey());
   const act = async (kind: 'accept' | 'note' | 'reply'): Promise<void> => {
     try {
-      await request(`/complaints/${id}/actions`, { method: 'POST', body: { kind, text: kind === 'accept' ? undefined : text, public: isPublic } });
+      await request(`/complaints/${id}/actions`, { method: 'POST', body: { kind, text: kind === 'accept' ? undefined : text, public: isPublic, clientKey: `${actionKey.current}-${kind}` } });
+      actionKey.current = newKey();
       if (kind !== 'accept') setText(''); // what is being typed stays while an accept completes
       res.reload();
       onChanged();

@@ -106,9 +106,9 @@ export async function publicComplaint(db: Queryable, ticket: string): Promise<Pu
   };
 }
 
-async function addEvent(tx: Queryable, c: ComplaintRow, e: { kind: ComplaintEventKind; note?: string | null; score?: number; public?: boolean; actor: string; office?: string | null }): Promise<void> {
-  await tx.query('INSERT INTO complaint_event (complaint_id, kind, note, score, public, actor, office) VALUES ($1,$2,$3,$4,$5,$6,$7)',
-    [c.id, e.kind, e.note ?? null, e.score ?? null, e.public ?? true, e.actor, e.office ?? null]);
+async function addEvent(tx: Queryable, c: ComplaintRow, e: { kind: ComplaintEventKind; note?: string | null; score?: number; public?: boolean; actor: string; office?: string | null; clientKey?: string }): Promise<void> {
+  await tx.query('INSERT INTO complaint_event (complaint_id, kind, note, score, public, actor, office, client_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)',
+    [c.id, e.kind, e.note ?? null, e.score ?? null, e.public ?? true, e.actor, e.office ?? null, e.clientKey ?? null]);
   const kinds = (await events(tx, c.id)).map((x) => x.kind);
   await tx.query('UPDATE complaint SET status = $2 WHERE id = $1', [c.id, complaintStatus(kinds)]);
 }
@@ -164,11 +164,13 @@ export async function getComplaint(db: Queryable, scope: Scope, id: number, reve
 }
 
 /** Accept (办理中), a note (public or internal) or the reply (答复) from the responsible office. */
-export async function actOnComplaint(db: Db, scope: Scope, id: number, a: { kind: 'accept' | 'note' | 'reply'; text?: string; public?: boolean }, staff: { username: string; office: string }): Promise<StaffComplaint> {
+export async function actOnComplaint(db: Db, scope: Scope, id: number, a: { kind: 'accept' | 'note' | 'reply'; text?: string; public?: boolean; clientKey?: string }, staff: { username: string; office: string }): Promise<StaffComplaint> {
   await db.transaction(async (tx) => {
     const params: unknown[] = [id];
     const [c] = await tx.query<ComplaintRow>(`${SELECT} WHERE c.id = $1 AND ${scopeSql(scope, 'c.region_code', 'NULL', params)} FOR UPDATE OF c`, params);
     if (!c) throw notFound('complaint');
+    // The same client key is one action: a double click or a retried request changes nothing.
+    if (a.clientKey && (await tx.query('SELECT 1 FROM complaint_event WHERE complaint_id = $1 AND client_key = $2', [c.id, a.clientKey])).length > 0) return;
     const kinds = (await events(tx, c.id)).map((e) => e.kind);
     const status = complaintStatus(kinds);
     if (status === 'closed') throw new AppError('conflict', 'this complaint is closed');
@@ -184,16 +186,16 @@ export async function actOnComplaint(db: Db, scope: Scope, id: number, a: { kind
     };
     if (a.kind === 'accept') {
       if (status !== 'received') throw new AppError('conflict', `already ${status}`);
-      await addEvent(tx, c, { kind: 'accepted', actor: staff.username, office: staff.office });
+      await addEvent(tx, c, { kind: 'accepted', actor: staff.username, office: staff.office, clientKey: a.clientKey });
       await wo('accepted');
     } else {
       const text = (a.text ?? '').trim();
       if (text.length < 2) throw new AppError('validation', 'text: write the note or the reply', { field: 'text' });
       if (a.kind === 'note') {
-        await addEvent(tx, c, { kind: 'note', note: text, public: a.public ?? false, actor: staff.username, office: staff.office });
+        await addEvent(tx, c, { kind: 'note', note: text, public: a.public ?? false, actor: staff.username, office: staff.office, clientKey: a.clientKey });
         await wo('note', text);
       } else {
-        await addEvent(tx, c, { kind: 'replied', note: text, actor: staff.username, office: staff.office });
+        await addEvent(tx, c, { kind: 'replied', note: text, actor: staff.username, office: staff.office, clientKey: a.clientKey });
         await wo('resolved', text);
       }
     }

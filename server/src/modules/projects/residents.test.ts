@@ -148,7 +148,9 @@ describe('suggestions and complaints from residents', () => {
 
     await street.inject({ method: 'POST', url: `/api/complaints/${row!.id}/actions`, payload: { kind: 'accept' } });
     await street.inject({ method: 'POST', url: `/api/complaints/${row!.id}/actions`, payload: { kind: 'note', text: '内部：已通知供热站', public: false } });
-    const replied = await street.inject({ method: 'POST', url: `/api/complaints/${row!.id}/actions`, payload: { kind: 'reply', text: '已排查管线并放气，今日恢复供热。' } });
+    const replyOnce = () => street.inject({ method: 'POST', url: `/api/complaints/${row!.id}/actions`, payload: { kind: 'reply', text: '已排查管线并放气，今日恢复供热。', clientKey: 'reply-click-0001' } });
+    const replied = await replyOnce();
+    expect((await replyOnce()).json().events.filter((e: { kind: string }) => e.kind === 'replied')).toHaveLength(1); // a double click is one reply
     expect(replied.json().status).toBe('answered');
     expect((await getWorkOrder(t.ctx.db, row!.work_order_id)).status).toBe('resolved');
 

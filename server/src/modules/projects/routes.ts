@@ -124,7 +124,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.post('/api/projects/import', { config: { access: 'projects.review' } }, async (req) => {
     const { year } = parseInput(YearQuery, req.query, 'query');
     if (!req.isMultipart()) throw new AppError('unsupported_media', 'file: send multipart/form-data with a field "file"', { field: 'file' });
-    const file = await req.file({ limits: { fileSize: 10 * 1024 * 1024, files: 1 } });
+    const file = await req.file({ limits: { fileSize: settings().evidence.maxDocumentBytes.value, files: 1 } });
     if (!file) throw new AppError('validation', 'file: missing', { field: 'file' });
     const buf = await file.toBuffer();
     const result = await importPlanFile(db, buf, file.filename ?? 'plan.csv', await resolveYear(db, year));

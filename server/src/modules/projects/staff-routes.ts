@@ -25,6 +25,7 @@ const ComplaintAction = z.object({
   kind: z.enum(['accept', 'note', 'reply']),
   text: z.string().trim().max(2000).optional(),
   public: z.boolean().optional(),
+  clientKey: z.string().min(8).max(64).optional(),
 });
 const RevealBody = z.object({ reason: z.string().trim().min(4, 'say why you need the full contact (at least 4 characters)').max(500) });
 
