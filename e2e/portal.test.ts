@@ -291,10 +291,27 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     await axe('tracker');
     await reflows();
 
-    // The printable report of the whole plan (served by the projects module) is one tap away.
-    const report = await fetch(`${server.baseUrl}${await page.getByTestId('report-all').getAttribute('href')}`);
-    expect(report.status).toBe(200);
-    expect(report.headers.get('content-type')).toContain('text/html');
+    // The printable progress report: whole plan, then one lead department, on screen and on paper.
+    await page.getByTestId('report-all').click();
+    await page.getByTestId('report-table').locator('tbody tr').first().waitFor();
+    const allRows = await page.getByTestId('report-table').locator('tbody tr').count();
+    const overview = await (await fetch(`${server.baseUrl}/api/public/tracker`)).json() as { taskCounts: { listed: number } };
+    expect(allRows).toBe(overview.taskCounts.listed); // one row per listed task
+    await axe('report');
+    await page.locator('#rp-dept').selectOption({ label: '市民政局' });
+    await expect.poll(() => page.getByTestId('report-table').locator('tbody tr').count()).toBeLessThan(allRows);
+    expect(await page.getByTestId('report-table').textContent()).toContain('独居');
+    expect(page.url()).toContain('department=');
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('header.top').isVisible()).toBe(false);
+    expect(await page.getByTestId('print').isVisible()).toBe(false);
+    await screenshot(page, 'portal-04b-report-print');
+    await page.emulateMedia({ media: 'screen' });
+    const serverVersion = await fetch(`${server.baseUrl}${await page.getByRole('link', { name: '服务器生成的打印版' }).getAttribute('href')}`);
+    expect(serverVersion.headers.get('content-type')).toContain('text/html');
+    await page.goBack();
+    await page.goBack();
+    await page.getByTestId('task-search').waitFor();
 
     await page.getByTestId('task-search').fill('独居');
     await page.getByTestId('task-hits').locator('a').first().waitFor();

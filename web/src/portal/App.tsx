@@ -12,6 +12,7 @@ import Task from './pages/Task.tsx';
 import Suggestions from './pages/Suggestions.tsx';
 import ComplaintNew from './pages/ComplaintNew.tsx';
 import ComplaintTrack from './pages/ComplaintTrack.tsx';
+import Report from './pages/Report.tsx';
 import NotFound from './pages/NotFound.tsx';
 
 export default function App() {
@@ -73,6 +74,7 @@ export default function App() {
           <Route path="/suggestions" element={<Suggestions />} />
           <Route path="/complaints/new" element={<ComplaintNew />} />
           <Route path="/complaints/track" element={<ComplaintTrack />} />
+          <Route path="/report" element={<Report />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>

@@ -75,7 +75,7 @@ export default function Tracker() {
           </div>
 
           <h2>{t.tr.byDept}</h2>
-          <p><a className="button" href={`/api/public/report?lang=${lang}`} data-testid="report-all">{t.tr.printable}</a></p>
+          <p><Link className="button" to="/report" data-testid="report-all">{t.tr.printable}</Link></p>
           <div className="table-wrap">
             <table>
               <caption className="sr-only">{t.tr.byDept}</caption>
@@ -86,7 +86,7 @@ export default function Tracker() {
                     <th scope="row">{x.name}</th>
                     <td>{x.taskCount}</td>
                     <td>{Math.round(x.progress * 100)}%</td>
-                    <td><a href={`/api/public/report?department=${encodeURIComponent(x.code)}&lang=${lang}`}>{t.tr.report}<span className="sr-only"> {x.name}</span></a></td>
+                    <td><Link to={`/report?department=${encodeURIComponent(x.code)}`}>{t.tr.report}<span className="sr-only"> {x.name}</span></Link></td>
                   </tr>
                 ))}
               </tbody>
