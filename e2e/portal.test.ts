@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, loadPolicies, type Policy } from '@minsheng/rules';
 import { revive, ship } from '../web/src/portal/selfcheck/codec.ts';
 import { SELF_CHECK_POLICIES } from '../web/portal-policies.ts';
+import { normalDate } from '../web/src/portal/selfcheck/forms.ts';
 import { buildWebIfStale, launchBrowser, root, screenshot, startServer, type RunningServer } from './harness.ts';
 
 const require = createRequire(import.meta.url);
@@ -65,6 +66,12 @@ describe('portal build', () => {
       }
     }
     expect(cases).toBeGreaterThan(40);
+  });
+
+  it('reads a birth date the way people write it, and refuses a day that does not exist', () => {
+    for (const text of ['1950-03-01', '1950.3.1', '1950/3/1', '1950年3月1日', ' 19500301 ', '1950 3 1']) expect(normalDate(text), text).toBe('1950-03-01');
+    expect(normalDate('2028-02-29')).toBe('2028-02-29');
+    for (const text of ['1950-02-30', '2027-02-29', '1950-13-01', '50-3-1', '三月一日', '', '1950-03']) expect(normalDate(text), text).toBeUndefined();
   });
 });
 
