@@ -15,7 +15,16 @@ const en: typeof zh = {
 export const eldercareMessages = { zh, en };
 
 const zhText = {
-  tabs: { seat: '24小时坐席台', elders: '守护对象', devices: '设备', kpis: '指标', quarantine: '隔离消息' },
+  enrol: {
+    title: '纳入安全守护（自愿，记录知情同意）', personId: '人员编号', consentAt: '同意时间', witness: '见证人', reason: '纳入理由（非政策认定对象必填）',
+    addContact: '添加联系人', hint: '以下为最近一次“独居困难老年人”政策认定符合条件、尚未纳入的人员。', other: '纳入其他人员…', birth: '出生日期',
+    decided: '认定日期 / 批次', enrol: '纳入',
+  },
+  newDevice: {
+    title: '登记设备', add: '登记设备', mounting: '安装方式', height: '安装高度（米）', installedBy: '安装人', installedAt: '安装时间',
+  },
+  mounting: { ceiling: '吸顶', wall: '壁挂', door: '门框', table: '桌面', worn: '佩戴' },
+  tabs: { seat: '24小时坐席台', candidates: '候选对象', elders: '守护对象', devices: '设备', kpis: '指标', quarantine: '隔离消息' },
   seat: {
     live: '实时', offline: '连接中断，正在重连…', openAlarms: '未结报警', none: '当前没有未结报警',
     sound: '声音提示', soundOn: '开', soundOff: '关', select: '选择左侧报警查看详情',
@@ -56,7 +65,16 @@ const zhText = {
   rule: { sos: '一键呼叫', fall: '跌倒', 'still-after-fall': '跌倒后无活动', inactivity: '长时间无活动', 'door-not-opened': '门长时间未开', 'door-open-night': '夜间门未关' },
 };
 const enText: typeof zhText = {
-  tabs: { seat: '24-hour call seat', elders: 'Elders', devices: 'Devices', kpis: 'KPIs', quarantine: 'Quarantine' },
+  enrol: {
+    title: 'Enrol in the safety guard (voluntary, consent recorded)', personId: 'Person no.', consentAt: 'Consent given at', witness: 'Witness', reason: 'Reason (required unless a policy candidate)',
+    addContact: 'Add contact', hint: 'Persons the latest elder-alone-guard policy run found eligible and not yet enrolled.', other: 'Enrol someone else…', birth: 'Born',
+    decided: 'Decided on / run', enrol: 'Enrol',
+  },
+  newDevice: {
+    title: 'Register a device', add: 'Register device', mounting: 'Mounting', height: 'Height (m)', installedBy: 'Installed by', installedAt: 'Installed at',
+  },
+  mounting: { ceiling: 'Ceiling', wall: 'Wall', door: 'Door frame', table: 'Table', worn: 'Worn' },
+  tabs: { seat: '24-hour call seat', candidates: 'Candidates', elders: 'Elders', devices: 'Devices', kpis: 'KPIs', quarantine: 'Quarantine' },
   seat: {
     live: 'Live', offline: 'Connection lost, reconnecting…', openAlarms: 'Open alarms', none: 'No open alarms',
     sound: 'Sound', soundOn: 'on', soundOff: 'off', select: 'Select an alarm on the left',

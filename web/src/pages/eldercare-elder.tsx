@@ -2,7 +2,8 @@
 import { useState, type ReactNode } from 'react';
 import { bj, useEt as useTranslation } from '../eldercare/i18n.ts';
 import { useParams } from 'react-router-dom';
-import { App, Button, Card, Col, DatePicker, Descriptions, Form, Input, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, DatePicker, Descriptions, Form, Input, InputNumber, Modal, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import dayjs from 'dayjs';
 import type { Dayjs } from 'dayjs';
 import { ApiError, request, useApi } from '../api.ts';
 import { useMe } from '../auth.tsx';
@@ -53,6 +54,53 @@ function AbsenceForm({ personId, onDone }: { personId: number; onDone: () => voi
   );
 }
 
+interface DeviceForm { id: string; kind: string; vendor: string; serial: string; room: string; mounting?: string; mountingHeightM?: number; installedAt: Dayjs; installedBy: string }
+
+/** Registers a device; the server answers with the installation warnings of guard.params. */
+function NewDevice({ personId, onDone }: { personId: number; onDone: () => void }): ReactNode {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [open, setOpen] = useState(false);
+  const [form] = Form.useForm<DeviceForm>();
+  const submit = async (v: DeviceForm): Promise<void> => {
+    try {
+      const d = await request<{ warnings: { message: { zh: string } }[] }>('/eldercare/devices', { method: 'POST', body: { ...v, personId, installedAt: v.installedAt.toISOString() } });
+      if (d.warnings.length > 0) void message.warning(d.warnings.map((w) => w.message.zh).join('；'));
+      else void message.success(t('eldercare.elder.saved'));
+      setOpen(false);
+      form.resetFields();
+      onDone();
+    } catch (e) {
+      if (e instanceof ApiError && e.field) form.setFields([{ name: e.field as keyof DeviceForm, errors: [e.message] }]);
+      else void message.error(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+  return (
+    <>
+      <Button size="small" onClick={() => setOpen(true)}>{t('eldercare.newDevice.add')}</Button>
+      <Modal open={open} title={t('eldercare.newDevice.title')} onCancel={() => setOpen(false)} onOk={() => form.submit()} destroyOnHidden>
+        <Form form={form} layout="vertical" onFinish={(v) => void submit(v)} initialValues={{ kind: 'call-button', room: 'living-room', installedAt: dayjs() }}>
+          <Form.Item name="id" label={t('eldercare.device.id')} rules={[{ required: true }]}><Input /></Form.Item>
+          <Space wrap>
+            <Form.Item name="kind" label={t('eldercare.device.kind')}><Select style={{ width: 160 }} options={['call-button', 'presence', 'fall-radar', 'door'].map((k) => ({ value: k, label: t(`eldercare.deviceKind.${k}`) }))} /></Form.Item>
+            <Form.Item name="vendor" label={t('eldercare.device.vendor')} rules={[{ required: true }]}><Input /></Form.Item>
+            <Form.Item name="serial" label={t('eldercare.device.serial')} rules={[{ required: true }]}><Input /></Form.Item>
+          </Space>
+          <Space wrap>
+            <Form.Item name="room" label={t('eldercare.device.room')}><Select style={{ width: 130 }} options={['living-room', 'bedroom', 'bathroom', 'kitchen', 'entrance', 'worn'].map((k) => ({ value: k, label: t(`eldercare.room.${k}`) }))} /></Form.Item>
+            <Form.Item name="mounting" label={t('eldercare.newDevice.mounting')}><Select allowClear style={{ width: 110 }} options={['ceiling', 'wall', 'door', 'table', 'worn'].map((k) => ({ value: k, label: t(`eldercare.mounting.${k}`) }))} /></Form.Item>
+            <Form.Item name="mountingHeightM" label={t('eldercare.newDevice.height')}><InputNumber min={0} max={10} step={0.1} /></Form.Item>
+          </Space>
+          <Space wrap>
+            <Form.Item name="installedAt" label={t('eldercare.newDevice.installedAt')} rules={[{ required: true }]}><DatePicker showTime /></Form.Item>
+            <Form.Item name="installedBy" label={t('eldercare.newDevice.installedBy')} rules={[{ required: true }]}><Input /></Form.Item>
+          </Space>
+        </Form>
+      </Modal>
+    </>
+  );
+}
+
 export default function ElderPage(): ReactNode {
   const { t } = useTranslation();
   const me = useMe();
@@ -100,7 +148,7 @@ export default function ElderPage(): ReactNode {
         {canWrite ? <AbsenceForm personId={personId} onDone={reload} /> : null}
         <Space wrap style={{ marginTop: 8 }}>{f.absences.map((a) => <Tag key={a.id} color={a.current ? 'orange' : undefined}>{t(`eldercare.absence.${a.kind}`)} {bj(a.startsAt)} → {bj(a.endsAt)}</Tag>)}</Space>
       </Card>
-      <Card size="small" title={t('eldercare.elder.devices')} style={{ marginTop: 12 }}><DevicesTable items={f.devices} /></Card>
+      <Card size="small" title={t('eldercare.elder.devices')} style={{ marginTop: 12 }} extra={canWrite ? <NewDevice personId={personId} onDone={reload} /> : null}><DevicesTable items={f.devices} /></Card>
       <Card size="small" title={t('eldercare.elder.alarms')} style={{ marginTop: 12 }}>
         <Table size="small" rowKey="id" pagination={{ pageSize: 10 }} dataSource={f.alarms} columns={[
           { title: t('eldercare.seat.opened'), key: 'o', render: (_, a) => bj(a.openedAt) }, { title: '', key: 'r', render: (_, a) => t(`eldercare.rule.${a.rule}`, { defaultValue: a.ruleLabel }) },

@@ -7,6 +7,7 @@ import { useApi } from '../api.ts';
 import { useMe } from '../auth.tsx';
 import ErrorAlert from '../components/ErrorAlert.tsx';
 import CallSeat from '../eldercare/CallSeat.tsx';
+import Candidates from '../eldercare/Enrol.tsx';
 import type { Device, ElderSummary, Kpis } from '../eldercare/types.ts';
 
 const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(1)} %`);
@@ -95,6 +96,7 @@ export default function EldercarePage(): ReactNode {
   const can = (p: string): boolean => me.permissions.includes(p as never);
   const tabs = [
     can('alarms.handle') ? { key: 'seat', label: t('eldercare.tabs.seat'), children: <CallSeat /> } : null,
+    can('eldercare.write') ? { key: 'candidates', label: t('eldercare.tabs.candidates'), children: <Candidates /> } : null,
     can('eldercare.read') ? { key: 'elders', label: t('eldercare.tabs.elders'), children: <Elders /> } : null,
     can('eldercare.read') ? { key: 'devices', label: t('eldercare.tabs.devices'), children: <Devices /> } : null,
     can('eldercare.read') ? { key: 'kpis', label: t('eldercare.tabs.kpis'), children: <KpiBoard /> } : null,
