@@ -58,6 +58,9 @@ describe('the assistance chain over HTTP', () => {
     expect(inbox.items[0]).toMatchObject({ ruleId: 'monitoring/medical-spending-hardship', severity: 'high', householdId: hh.householdId, headName: '赵大病', chainStatus: 'open' });
     expect(inbox.items[0].reason).toBe('赵大病户近12个月个人自付医疗费用30000元，超过同期家庭收入的0.5，且未纳入救助，疑似刚性支出困难家庭');
     chainId = inbox.items[0].chainId;
+    // Reading the inbox (names and reasons of households) is in the audit log.
+    const [read] = await t.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE actor_name = $1 AND action = 'monitoring.warnings.read' AND detail->'households' @> $2::jsonb`, [street.username, JSON.stringify([hh.householdId])]);
+    expect(read!.n).toBe(1);
     expect((await otherStreet.inject('/api/monitoring/warnings')).json().items).toEqual([]);
   });
 

@@ -80,7 +80,7 @@ export async function raiseIntoChain(db: Db, r: RaiseInput): Promise<number> {
         r.subject.regionCode, r.subject.gridId, r.onDate, r.reason, JSON.stringify(r.evidence), r.evidenceHash, chain.id]);
     const warningId = w!.id;
     await appendChain(tx, chain.id, { kind: 'warning', actor: MONITORING_ACTOR, note: r.reason, data: { warningId, ruleId: r.rule.id, severity: r.rule.meta.severity, title: r.rule.policy.title.zh } });
-    const state = deriveChain(await chainActions(tx, chain.id), await taskStatuses(tx, await chainActions(tx, chain.id)), new Date());
+    const state = await chainState(tx, chain.id);
     const open = state.openTasks[0];
     if (open !== undefined) {
       await appendAction(tx, open, { kind: 'note', actor: MONITORING_ACTOR, clientActionId: `warning:${warningId}`, note: `新预警：${r.reason}`, data: { warningId } });
