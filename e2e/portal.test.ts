@@ -1,79 +1,17 @@
 /**
  * The residents' portal as a new user meets it, on a phone-sized screen in a real Chromium against
  * the real server: the self-check run in large-type mode with nothing sent, axe (WCAG 2.1 A/AA) on
- * every page, reflow at 320 CSS px, forms driven by the keyboard. Also, without a browser: the
- * portal's JavaScript budget (200 KB gzipped) and the build-time policy shipping (the revived
- * policies decide exactly as the loaded ones).
+ * every page, reflow at 320 CSS px, forms driven by the keyboard, the 5,800-elders task and its
+ * evidence, a suggestion and a complaint followed to their answers. (Bundle budget and policy
+ * shipping: portal-build.test.ts.)
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluate, loadPolicies, type Policy } from '@minsheng/rules';
-import { revive, ship } from '../web/src/portal/selfcheck/codec.ts';
-import { SELF_CHECK_POLICIES } from '../web/portal-policies.ts';
-import { normalDate } from '../web/src/portal/selfcheck/forms.ts';
-import { buildWebIfStale, launchBrowser, root, screenshot, startServer, type RunningServer } from './harness.ts';
+import { buildWebIfStale, launchBrowser, screenshot, startServer, type RunningServer } from './harness.ts';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = require.resolve('axe-core/axe.min.js');
-const dist = path.join(root, 'web/dist');
-
-/** Every JS file portal.html loads, statically or lazily, following imports between chunks. */
-function portalScripts(): string[] {
-  const html = fs.readFileSync(path.join(dist, 'portal.html'), 'utf8');
-  const queue = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
-  const seen = new Set<string>();
-  while (queue.length) {
-    const file = queue.pop()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const js = fs.readFileSync(path.join(dist, file), 'utf8');
-    for (const m of js.matchAll(/(?:from|import)\s*\(?\s*"\.\/([^"]+\.js)"/g)) queue.push(`assets/${m[1]}`);
-  }
-  return [...seen].sort();
-}
-
-describe('portal build', () => {
-  beforeAll(() => buildWebIfStale(), 300_000);
-
-  it('keeps the portal\'s JavaScript under 200 KB gzipped and free of the console\'s Ant Design', () => {
-    const files = portalScripts();
-    const sizes = files.map((f) => ({ f, gz: zlib.gzipSync(fs.readFileSync(path.join(dist, f)), { level: 9 }).length }));
-    const total = sizes.reduce((s, x) => s + x.gz, 0);
-    console.log(`portal JS: ${sizes.map((x) => `${x.f} ${(x.gz / 1024).toFixed(1)} KB`).join(', ')}; total ${(total / 1024).toFixed(1)} KB gzipped`);
-    expect(files.some((f) => f.includes('/portal-'))).toBe(true);
-    expect(total).toBeLessThan(200 * 1024);
-    for (const f of files) expect(fs.readFileSync(path.join(dist, f), 'utf8')).not.toMatch(/ant-btn|antd|ant-design/);
-  });
-
-  it('ships the self-check policies so that the browser decides exactly as the server', () => {
-    const files = SELF_CHECK_POLICIES.map((id) => ({ name: `policies/${id}.yaml`, text: fs.readFileSync(path.join(root, `policies/${id}.yaml`), 'utf8') }));
-    const { policies, errors } = loadPolicies(files);
-    expect(errors).toEqual([]);
-    const decide = (p: Policy, input: unknown, on: string): unknown => {
-      try { return evaluate(p, input, on); } catch (e) { return { error: (e as Error).message }; }
-    };
-    let cases = 0;
-    for (const p of policies) {
-      const shipped = revive(JSON.parse(JSON.stringify(ship('x', p))));
-      expect(shipped.policy.tests).toEqual([]);
-      for (const t of p.tests) {
-        expect(decide(shipped.policy, t.input, t.on)).toEqual(decide(p, t.input, t.on));
-        cases += 1;
-      }
-    }
-    expect(cases).toBeGreaterThan(40);
-  });
-
-  it('reads a birth date the way people write it, and refuses a day that does not exist', () => {
-    for (const text of ['1950-03-01', '1950.3.1', '1950/3/1', '1950年3月1日', ' 19500301 ', '1950 3 1']) expect(normalDate(text), text).toBe('1950-03-01');
-    expect(normalDate('2028-02-29')).toBe('2028-02-29');
-    for (const text of ['1950-02-30', '2027-02-29', '1950-13-01', '50-3-1', '三月一日', '', '1950-03']) expect(normalDate(text), text).toBeUndefined();
-  });
-});
 
 describe('portal walk (e2e, Chromium, phone)', () => {
   let server: RunningServer;
