@@ -114,6 +114,11 @@ describe('device ingest and rules', () => {
     expect((await send({ 'x-minsheng-timestamp': stale, 'x-minsheng-signature': signPush('a-very-long-vendor-secret', stale, body) })).statusCode).toBe(401);
     expect(await count(`SELECT count(*)::int AS n FROM eldercare_quarantine WHERE via = 'http' AND reason = 'bad signature'`)).toBe(1);
     expect(await count(`SELECT count(*)::int AS n FROM eldercare_event WHERE event_id IN ('push-1', 'push-2') AND via = 'http'`)).toBe(2);
+    // A vendor speaks only for its own devices.
+    await t.ctx.db.query(`INSERT INTO eldercare_vendor (id, name, hmac_secret) VALUES ('other', '别家平台', 'another-long-vendor-secret')`);
+    const theirs = JSON.stringify({ deviceId: elder.devices['presence']!, events: [{ id: 'push-3', type: 'sos', at: '2026-03-02T11:00:00+08:00' }] });
+    const res = await t.app.inject({ method: 'POST', url: '/api/eldercare/push/other', payload: theirs, headers: { 'content-type': 'application/json', 'x-minsheng-timestamp': ts, 'x-minsheng-signature': signPush('another-long-vendor-secret', ts, theirs) } });
+    expect(res.json().results).toEqual([{ status: 'quarantined', reason: `device ${elder.devices['presence']!} belongs to another vendor` }]);
   });
 
   it('a silent device and a missed visit each open one work order, however often the sweep runs', async () => {

@@ -16,7 +16,14 @@ export type IngestResult =
   | { status: 'duplicate'; eventId: string; alarm?: AlarmOutcome }
   | { status: 'quarantined'; reason: string };
 
-export interface IncomingMessage { via: 'mqtt' | 'http'; deviceId: string | null; topic?: string; payload: string }
+export interface IncomingMessage {
+  via: 'mqtt' | 'http'; deviceId: string | null; topic?: string; payload: string;
+  /** The vendor platform that pushed it (HTTP): it may speak only for its own devices. */
+  vendor?: string;
+}
+
+/** Event types an instant rule looks at; the others are stored already processed. */
+const INSTANT_TYPES = new Set(['sos', 'fall']);
 
 export const TOPIC_PATTERN = /^minsheng\/v1\/devices\/([A-Za-z0-9._-]{3,64})\/events$/;
 
@@ -39,11 +46,13 @@ export async function ingest(db: Db, m: IncomingMessage): Promise<IngestResult> 
   const device = await findDeviceUnscoped(db, m.deviceId);
   if (!device) return quarantine(db, m, `unknown device ${m.deviceId}`);
   if (!device.active) return quarantine(db, m, `device ${m.deviceId} is retired`);
+  if (m.vendor !== undefined && device.vendor !== m.vendor) return quarantine(db, m, `device ${m.deviceId} belongs to another vendor`);
   const at = new Date(e.at).toISOString();
   const inserted = await db.query<{ event_id: string }>(
-    `INSERT INTO eldercare_event (event_id, device_id, person_id, type, at, value, via) VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7)
+    `INSERT INTO eldercare_event (event_id, device_id, person_id, type, at, value, via, processed_at)
+     VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7, CASE WHEN $8 THEN NULL ELSE clock_timestamp() END)
      ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-    [e.id, device.id, device.person_id, e.type, at, e.value === undefined ? null : JSON.stringify(e.value), m.via]);
+    [e.id, device.id, device.person_id, e.type, at, e.value === undefined ? null : JSON.stringify(e.value), m.via, INSTANT_TYPES.has(e.type)]);
   if (inserted.length === 0) {
     const [prev] = await db.query<{ device_id: string; processed_at: string | null }>('SELECT device_id, processed_at FROM eldercare_event WHERE event_id = $1', [e.id]);
     if (prev && prev.device_id !== device.id) return quarantine(db, m, `event id ${e.id} was already used by device ${prev.device_id}`);
@@ -55,7 +64,7 @@ export async function ingest(db: Db, m: IncomingMessage): Promise<IngestResult> 
     `UPDATE eldercare_device SET last_seen_at = GREATEST(coalesce(last_seen_at, $2), $2),
        battery_percent = CASE WHEN $3::smallint IS NULL THEN battery_percent ELSE $3::smallint END WHERE id = $1`,
     [device.id, at, e.type === 'battery' ? Math.round(e.value as number) : null]);
-  return { status: 'stored', eventId: e.id, alarm: await processEvent(db, e.id) };
+  return INSTANT_TYPES.has(e.type) ? { status: 'stored', eventId: e.id, alarm: await processEvent(db, e.id) } : { status: 'stored', eventId: e.id };
 }
 
 /** Runs the instant rules on a stored event and marks it processed; safe to repeat. */

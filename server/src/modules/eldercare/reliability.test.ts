@@ -81,7 +81,7 @@ describe('an alarm burst survives a SIGKILL of the server', () => {
       await migrate(db);
       await seedRegions(db);
       for (let i = 0; i < ELDERS; i++) devices.push((await seedElder(db, { prefix: `R${tag}${i}`, relatives: 1 })).devices['call-button']!);
-      await db.query(`INSERT INTO eldercare_vendor (id, name, hmac_secret) VALUES ('rel', 'reliability', $1)`, [SECRET]);
+      await db.query(`INSERT INTO eldercare_vendor (id, name, hmac_secret) VALUES ('acme', 'reliability', $1)`, [SECRET]);
     });
   }, 120_000);
   afterAll(async () => {
@@ -99,7 +99,7 @@ describe('an alarm burst survives a SIGKILL of the server', () => {
       for (;;) {
         try {
           const ts = new Date().toISOString();
-          const res = await fetch(`${base}/api/eldercare/push/rel`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-minsheng-timestamp': ts, 'x-minsheng-signature': signPush(SECRET, ts, body) } });
+          const res = await fetch(`${base}/api/eldercare/push/acme`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-minsheng-timestamp': ts, 'x-minsheng-signature': signPush(SECRET, ts, body) } });
           if (res.ok) return;
         } catch { /* the server is down: try again */ }
         await new Promise((r) => setTimeout(r, 200));

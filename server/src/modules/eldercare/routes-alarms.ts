@@ -132,7 +132,7 @@ export function registerAlarmRoutes(app: FastifyInstance, ctx: AppContext): void
       }
       const results: IngestResult[] = [];
       for (const e of body.data.events) {
-        results.push(await ingest(db, { via: 'http', deviceId: body.data.deviceId, topic: `push/${vendor}`, payload: JSON.stringify(e) }));
+        results.push(await ingest(db, { via: 'http', vendor, deviceId: body.data.deviceId, topic: `push/${vendor}`, payload: JSON.stringify(e) }));
       }
       return { results };
     });
