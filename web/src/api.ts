@@ -226,6 +226,7 @@ export interface WorkOrderSummary {
   id: number; type: string; subject: { kind: string; id: string }; regionCode: string; gridId: string | null; title: string;
   priority: 'low' | 'normal' | 'high' | 'critical'; status: WorkOrderStatus; assignee: WorkOrderAssignee; escalationLevel: number;
   createdAt: string; dueAt: string | null; overdue: boolean; resolvedAt: string | null; closedAt: string | null; payload: Record<string, unknown>;
+  regionName?: string | null; gridName?: string | null;
 }
 export interface WorkOrderDetail extends WorkOrderSummary {
   actions: WorkOrderAction[];

@@ -20,7 +20,7 @@ const zh = {
   escalationLevel: '已升级 {{n}} 级',
   statuses: { open: '待接单', accepted: '办理中', resolved: '已办结', closed: '已关闭' },
   priorities: { low: '低', normal: '普通', high: '高', critical: '紧急' },
-  types: { task: '派单任务', verification: '核查任务', alarm: '报警', 'device-maintenance': '设备维护', 'missed-visit': '漏访', complaint: '诉求' } as Record<string, string>,
+  types: { task: '派单任务', verification: '核查任务', alarm: '报警', 'device-maintenance': '设备维护', 'missed-visit': '漏访', complaint: '诉求' },
   actions: {
     created: '创建', assigned: '转派', accepted: '接单', note: '备注', visit: '走访', escalated: '升级', notified: '已通知',
     acknowledged: '已确认', dispatched: '已派遣', 'on-site': '到场', timeout: '超时', resolved: '办结', closed: '关闭', reopened: '重新打开',

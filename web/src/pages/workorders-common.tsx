@@ -19,15 +19,21 @@ export function PriorityTag({ priority }: { priority: WorkOrderSummary['priority
   return <Tag color={PRIORITY_COLORS[priority]}>{t(`workorders.priorities.${priority}`)}</Tag>;
 }
 
+const TYPE_KEYS = ['task', 'verification', 'alarm', 'device-maintenance', 'missed-visit', 'complaint'] as const;
+type KnownType = (typeof TYPE_KEYS)[number];
+
+/** A module's order type in words; types this console does not know are shown as they are. */
 export function typeLabel(t: TFunction, type: string): string {
-  const types = t('workorders.types', { returnObjects: true }) as Record<string, string>;
-  return types[type] ?? type;
+  return (TYPE_KEYS as readonly string[]).includes(type) ? t(`workorders.types.${type as KnownType}`) : type;
 }
 
-export function assigneeLabel(t: TFunction, a: WorkOrderAssignee): string {
+/** Who should act, with the order's region and grid named when the assignee is bound there. */
+export function assigneeLabel(t: TFunction, a: WorkOrderAssignee, order?: Pick<WorkOrderSummary, 'regionCode' | 'regionName' | 'gridId' | 'gridName'>): string {
   if (a.label) return a.label;
   if (a.userId !== undefined) return t('workorders.assigneeLabel.user', { id: a.userId });
-  const where = a.gridId ?? a.regionCode ?? '';
+  const named = (code: string | undefined, orderCode: string | null | undefined, name: string | null | undefined): string | undefined =>
+    (code !== undefined && code === orderCode && name ? name : code);
+  const where = named(a.gridId, order?.gridId, order?.gridName) ?? named(a.regionCode, order?.regionCode, order?.regionName) ?? '';
   return a.role ? t('workorders.assigneeLabel.roleIn', { role: enumLabel(t, 'role', a.role), where }) : '—';
 }
 

@@ -25,7 +25,7 @@ function actionsFor(status: WorkOrderDetail['status']): ConsoleKind[] {
   return ['reopened'];
 }
 
-function ActionText({ a }: { a: WorkOrderAction }): ReactNode {
+function ActionText({ a, order }: { a: WorkOrderAction; order: WorkOrderDetail }): ReactNode {
   const { t } = useTranslation();
   const data = a.data ?? {};
   const from = data.from as WorkOrderAssignee | undefined;
@@ -38,7 +38,7 @@ function ActionText({ a }: { a: WorkOrderAction }): ReactNode {
         <Typography.Text type="secondary">{t('workorders.detail.by')} {a.actor}</Typography.Text>
       </Space>
       {(a.kind === 'escalated' || a.kind === 'assigned') && to && (
-        <div>{from ? `${t('workorders.detail.from')} ${assigneeLabel(t, from)} ` : ''}{t('workorders.detail.to')} {assigneeLabel(t, to)}</div>
+        <div>{from ? `${t('workorders.detail.from')} ${assigneeLabel(t, from, order)} ` : ''}{t('workorders.detail.to')} {assigneeLabel(t, to, order)}</div>
       )}
       {typeof data.via === 'string' && <div>{t('workorders.detail.via')}: {data.via}{typeof data.method === 'string' ? ` (${data.method})` : ''}{typeof data.name === 'string' ? ` · ${data.name}` : ''}</div>}
       {typeof data.finding === 'string' && <Tag color={data.finding === 'confirmed' ? 'orange' : 'default'}>{t(`workorders.act.${data.finding === 'confirmed' ? 'confirmed' : 'rejected'}`)}</Tag>}
@@ -112,10 +112,10 @@ export default function WorkOrderDetailPage(): ReactNode {
           column={{ xs: 1, sm: 2, lg: 3 }}
           items={[
             { key: 'type', label: t('workorders.type'), children: typeLabel(t, data.type) },
-            { key: 'assignee', label: t('workorders.assignee'), children: <span data-testid="wo-assignee">{assigneeLabel(t, data.assignee)}</span> },
-            { key: 'subject', label: t('workorders.subject'), children: data.subject.kind === 'person' ? <Link to={`/persons/${data.subject.id}`}>{`#${data.subject.id}`}</Link> : data.subject.kind === 'household' ? <Link to={`/households/${data.subject.id}`}>{`#${data.subject.id}`}</Link> : `${data.subject.kind} ${data.subject.id}` },
+            { key: 'assignee', label: t('workorders.assignee'), children: <span data-testid="wo-assignee">{assigneeLabel(t, data.assignee, data)}</span> },
+            { key: 'subject', label: t('workorders.subject'), children: data.subject.kind === 'person' ? <Link to={`/persons/${data.subject.id}`}>{`#${data.subject.id}`}</Link> : data.subject.kind === 'household' ? <Link to={`/households/${data.subject.id}`}>{`#${data.subject.id}`}</Link> : data.subject.kind === 'task' ? '—' : `${data.subject.kind} ${data.subject.id}` },
             { key: 'created', label: t('workorders.created'), children: formatDateTime(data.createdAt) },
-            { key: 'region', label: t('workorders.region'), children: `${data.regionCode}${data.gridId ? ` · ${data.gridId}` : ''}` },
+            { key: 'region', label: t('workorders.region'), children: `${data.regionName ?? data.regionCode}${data.gridId ? ` · ${data.gridName ?? data.gridId}` : ''}` },
             ...(data.escalationLevel > 0 ? [{ key: 'esc', label: t('workorders.actions.escalated'), children: t('workorders.escalationLevel', { n: data.escalationLevel }) }] : []),
           ]}
         />
@@ -132,7 +132,7 @@ export default function WorkOrderDetailPage(): ReactNode {
       <Card title={t('workorders.detail.timeline')}>
         <Timeline
           data-testid="wo-timeline"
-          items={data.actions.map((a) => ({ key: a.seq, color: TIMELINE_COLORS[a.kind] ?? 'blue', content: <ActionText a={a} /> }))}
+          items={data.actions.map((a) => ({ key: a.seq, color: TIMELINE_COLORS[a.kind] ?? 'blue', content: <ActionText a={a} order={data} /> }))}
         />
       </Card>
       {data.deliveries.length > 0 && (

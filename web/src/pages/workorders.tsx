@@ -86,7 +86,7 @@ export default function WorkOrdersPage(): ReactNode {
                   </Flex>
                   <Flex wrap gap={12} style={{ marginTop: 6, fontSize: 13 }} align="center">
                     <span><ClockCircleOutlined /> <SlaClock order={o} now={now} /></span>
-                    <Typography.Text type="secondary">{t('workorders.assignee')}: {assigneeLabel(t, o.assignee)}</Typography.Text>
+                    <Typography.Text type="secondary">{t('workorders.assignee')}: {assigneeLabel(t, o.assignee, o)}</Typography.Text>
                     <Typography.Text type="secondary">{t('workorders.created')} {formatDateTime(o.createdAt)}</Typography.Text>
                   </Flex>
                 </Card>

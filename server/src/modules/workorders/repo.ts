@@ -9,11 +9,13 @@ interface OrderRow {
   title: string; priority: WorkOrderSummary['priority']; payload: Record<string, unknown>; created_at: string;
   status: WorkOrderSummary['status']; assignee: Assignee; escalation_level: number; due_at: string | null;
   resolved_at: string | null; closed_at: string | null; overdue: boolean; last_action_seq: number; auto_escalate: boolean;
+  region_name: string | null; grid_name: string | null;
 }
 
 const ORDER_COLUMNS = `w.id, w.type, w.subject_kind, w.subject_id, w.region_code, w.grid_id, w.title, w.priority, w.payload,
   w.created_at, w.status, w.assignee, w.escalation_level, w.due_at, w.resolved_at, w.closed_at, w.last_action_seq, w.auto_escalate,
-  (w.due_at IS NOT NULL AND w.due_at < now() AND w.status IN ('open', 'accepted')) AS overdue`;
+  (w.due_at IS NOT NULL AND w.due_at < now() AND w.status IN ('open', 'accepted')) AS overdue,
+  (SELECT name FROM region WHERE code = w.region_code) AS region_name, (SELECT name FROM grid WHERE id = w.grid_id) AS grid_name`;
 
 export type OrderRecord = WorkOrderSummary & { lastActionSeq: number; autoEscalate: boolean };
 
@@ -21,7 +23,7 @@ const toSummary = (r: OrderRow): OrderRecord => ({
   id: r.id, type: r.type, subject: { kind: r.subject_kind, id: r.subject_id }, regionCode: r.region_code, gridId: r.grid_id,
   title: r.title, priority: r.priority, status: r.status, assignee: r.assignee, escalationLevel: r.escalation_level,
   createdAt: r.created_at, dueAt: r.due_at, overdue: r.overdue, resolvedAt: r.resolved_at, closedAt: r.closed_at, payload: r.payload,
-  lastActionSeq: r.last_action_seq, autoEscalate: r.auto_escalate,
+  regionName: r.region_name, gridName: r.grid_name, lastActionSeq: r.last_action_seq, autoEscalate: r.auto_escalate,
 });
 
 export interface OrderInsert {

@@ -95,6 +95,9 @@ export interface WorkOrder {
   resolvedAt: string | null;
   closedAt: string | null;
   payload: Record<string, unknown>;
+  /** Names for display (the division and grid of regionCode and gridId). */
+  regionName?: string | null;
+  gridName?: string | null;
   actions: WorkOrderAction[];
 }
 
