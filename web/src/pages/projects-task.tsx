@@ -1,7 +1,7 @@
 /** One task for staff: plan, targets, milestones, every report (also unpublished) with its review, and the department's report form. */
 import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { useTranslation } from 'react-i18next';
+import { usePt as useTranslation } from '../projects/i18n.ts';
 import { Card, Col, Descriptions, Progress, Row, Space, Tag, Timeline, Typography } from 'antd';
 import { useApi } from '../api.ts';
 import { useAuth } from '../auth.tsx';

@@ -1,7 +1,7 @@
 /** 民心工程 in the console: the plan and flags, a department's tasks, the review queue, suggestions and complaints, as tabs by permission. */
 import type { ReactNode } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { useTranslation } from 'react-i18next';
+import { usePt as useTranslation } from '../projects/i18n.ts';
 import { Alert, Tabs, Typography } from 'antd';
 import { useAuth } from '../auth.tsx';
 import PlanTab from '../projects/PlanTab.tsx';

@@ -1,7 +1,7 @@
 /** The complaints inbox of the caller's region: accept, add notes, reply; contacts masked unless revealed with a reason. */
 import { useRef, useState, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { useTranslation } from 'react-i18next';
+import { usePt as useTranslation } from './i18n.ts';
 import { App, Button, Checkbox, Descriptions, Drawer, Empty, Input, Space, Table, Tag, Timeline, Typography } from 'antd';
 import { request, useApi, ApiError } from '../api.ts';
 import ErrorAlert from '../components/ErrorAlert.tsx';

@@ -1,6 +1,6 @@
 /** The plan with progress and flags (city office: all tasks; a department: its own), export/import and the printable report. */
 import { useState, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
+import { usePt as useTranslation } from './i18n.ts';
 import { Alert, App, Button, Card, Progress, Space, Typography, Upload } from 'antd';
 import { DownloadOutlined, PrinterOutlined, UploadOutlined } from '@ant-design/icons';
 import type { CategoryOverview, TrackerOverview } from '@minsheng/contracts';

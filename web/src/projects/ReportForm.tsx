@@ -1,6 +1,6 @@
 /** A department's progress report: status, figures per target, milestones, note and evidence (photos uploaded first, links). */
 import { useState, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
+import { usePt as useTranslation } from './i18n.ts';
 import { App, Button, Card, Checkbox, DatePicker, Form, Input, InputNumber, Select, Space, Upload, type UploadFile } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { MinusCircleOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';

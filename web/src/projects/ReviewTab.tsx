@@ -1,7 +1,7 @@
 /** The city office's review queue: each waiting report with its evidence; approve (publish) or return with a comment. */
 import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
-import { useTranslation } from 'react-i18next';
+import { usePt as useTranslation } from './i18n.ts';
 import { App, Button, Card, Empty, Image, Input, Space, Tag, Typography } from 'antd';
 import { request, useApi, ApiError } from '../api.ts';
 import ErrorAlert from '../components/ErrorAlert.tsx';

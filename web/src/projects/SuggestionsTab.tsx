@@ -1,6 +1,6 @@
 /** Suggestion moderation: publish or reject, change topic, merge duplicates, adopt with an answer and link to a task. */
 import { useState, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
+import { usePt as useTranslation } from './i18n.ts';
 import { App, Button, Form, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import { SuggestionStatus, SuggestionTopic } from '@minsheng/contracts';
 import { request, useApi, ApiError } from '../api.ts';

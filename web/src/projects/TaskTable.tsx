@@ -1,7 +1,7 @@
 /** The task list with progress, flags and waiting reports; used for the whole plan and for one department. */
 import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
-import { useTranslation } from 'react-i18next';
+import { usePt as useTranslation } from './i18n.ts';
 import { Progress, Space, Table, Tag, Tooltip } from 'antd';
 import type { TaskSummary } from '@minsheng/contracts';
 import type { StaffTask } from './types.ts';
