@@ -16,6 +16,8 @@ import { buildWebIfStale, launchBrowser, screenshot, startServer, type RunningSe
 
 const PASSWORD = 'minsheng-demo';
 const PHONE = { width: 390, height: 844 };
+/** The server answers in well under a second; PostgreSQL under load in CI may take longer. */
+const WAIT = { timeout: 20_000, interval: 250 };
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4830000000049454e44ae426082', 'hex');
 
 interface Member { personId: number; name: string }
@@ -99,7 +101,7 @@ describe('low-income monitoring (e2e, Chromium)', () => {
     await page.getByTestId('feed-file').setInputFiles(file);
     await page.getByTestId('feed-upload').click();
     await page.getByTestId('feed-result').waitFor();
-    await expect.poll(() => page.getByTestId('feed-result').textContent()).toContain('接收 3 行');
+    await expect.poll(() => page.getByTestId('feed-result').textContent(), WAIT).toContain('接收 3 行');
     expect(await page.getByTestId('feed-result').textContent()).toContain('新预警 1 条');
     await screenshot(page, 'monitoring-01-feed-upload');
     await page.getByRole('tab', { name: '预警' }).click();
@@ -129,7 +131,7 @@ describe('low-income monitoring (e2e, Chromium)', () => {
     await page.getByTestId('visit-photo').setInputFiles(photo);
     await screenshot(page, 'monitoring-04-visit-form-phone');
     await page.getByTestId('visit-submit').click();
-    await expect.poll(async () => page.getByTestId('task-card').filter({ hasText: target.head }).count()).toBe(0);
+    await expect.poll(async () => page.getByTestId('task-card').filter({ hasText: target.head }).count(), WAIT).toBe(0);
     await page.context().close();
   });
 
@@ -137,20 +139,20 @@ describe('low-income monitoring (e2e, Chromium)', () => {
     const page = await signIn('quanyechang.street');
     await page.goto(`${server.baseUrl}/monitoring/chains/${target.chainId}`);
     await page.getByTestId('chain-timeline').waitFor();
-    await expect.poll(() => page.getByTestId('chain-stage').textContent()).toBe('政策已重新测算');
+    await expect.poll(() => page.getByTestId('chain-stage').textContent(), WAIT).toBe('政策已重新测算');
     const reeval = await call<{ state: { links: Array<{ kind: string; data: Record<string, unknown> }> } }>(page, 'GET', `/api/monitoring/chains/${target.chainId}`);
     const results = JSON.stringify(reeval.state.links.find((l) => l.kind === 'reevaluated')?.data);
     expect(await page.getByTestId('recommended').allTextContents(), results).toContain('刚性支出困难家庭认定');
     await page.getByTestId('link-visit').locator('img').first().waitFor();
     await screenshot(page, 'monitoring-05-chain-reevaluated');
     await page.getByTestId('chain-decide').click();
-    await expect.poll(() => page.getByTestId('chain-stage').textContent()).toBe('已决定');
+    await expect.poll(() => page.getByTestId('chain-stage').textContent(), WAIT).toBe('已决定');
     await page.getByTestId('aid-kind').fill('刚性支出困难家庭专项救助（医疗）');
     await page.getByTestId('chain-aid').click();
-    await expect.poll(() => page.getByTestId('chain-stage').textContent()).toBe('已救助');
+    await expect.poll(() => page.getByTestId('chain-stage').textContent(), WAIT).toBe('已救助');
     await page.getByTestId('chain-close').click();
     await page.getByRole('button', { name: /确\s*定|OK/ }).click();
-    await expect.poll(() => page.getByTestId('chain-stage').textContent()).toBe('已结案');
+    await expect.poll(() => page.getByTestId('chain-stage').textContent(), WAIT).toBe('已结案');
     const kinds = await call<{ state: { links: Array<{ kind: string }> } }>(page, 'GET', `/api/monitoring/chains/${target.chainId}`);
     expect(kinds.state.links.map((l) => l.kind)).toEqual(['opened', 'warning', 'task', 'visit', 'reevaluated', 'decision', 'aid', 'closed']);
     await screenshot(page, 'monitoring-06-chain-closed');

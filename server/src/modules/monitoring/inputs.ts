@@ -68,7 +68,31 @@ function personLib(p: string, on: string, aggs: Aggregates['own']): FieldLib {
     financialAssets: financeSum(p, on, 'asset'),
     assistance: `CASE WHEN ${tekun} THEN 'tekun' WHEN ${dibao} THEN 'dibao' WHEN ${edge} THEN 'dibao-edge' ELSE 'none' END`,
     receivesDisabilityAllowance: `(${latest('tianjin/disability-living-allowance', 'person', `${p}.id`, on)} OR ${latest('tianjin/severe-disability-care-allowance', 'person', `${p}.id`, on)})`,
+    hasSpouse: `(EXISTS (SELECT 1 FROM person_relation __sr WHERE __sr.kind = 'spouse' AND (__sr.person_id = ${p}.id OR __sr.related_person_id = ${p}.id))
+      OR EXISTS (SELECT 1 FROM person __sp WHERE __sp.household_id = ${p}.household_id AND __sp.id <> ${p}.id AND ${living('__sp', on)}
+        AND ((${p}.household_relation = 'head' AND __sp.household_relation = 'spouse') OR (${p}.household_relation = 'spouse' AND __sp.household_relation = 'head'))))`,
+    // Children and legal supporters (赡养/抚养/扶养义务人) are related persons (person_relation).
+    children: {
+      list: {
+        from: `person_relation __cr JOIN person __c${p} ON __c${p}.id = __cr.related_person_id WHERE __cr.kind = 'child' AND __cr.person_id = ${p}.id AND ${living(`__c${p}`, on)}`,
+        alias: `__c${p}`, orderBy: `__c${p}.id`,
+        lib: (c) => ({
+          birthDate: `to_char(${c}.birth_date, 'YYYY-MM-DD')`, streetCode: `left(${c}.residence_community, 9) || '000'`,
+          livesWithParent: `coalesce(${c}.household_id = ${p}.household_id, false)`,
+          sameStreet: `coalesce(left(${c}.residence_community, 9) = left(${p}.residence_community, 9), false)`,
+        }),
+      },
+    },
   };
+  if (!p.startsWith('__s')) {
+    lib.supporters = {
+      list: {
+        from: `person_relation __pr JOIN person __s${p} ON __s${p}.id = __pr.related_person_id WHERE __pr.kind IN ('supporter', 'child') AND __pr.person_id = ${p}.id AND ${living(`__s${p}`, on)}`,
+        alias: `__s${p}`, orderBy: `__s${p}.id`,
+        lib: (sup) => personLib(sup, on, {}),
+      },
+    };
+  }
   for (const [name, { agg, months }] of Object.entries(aggs)) lib[name] = aggregateSql(agg, months, `SELECT ${p}.id`, on);
   return lib;
 }
