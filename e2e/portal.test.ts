@@ -427,6 +427,19 @@ describe('portal walk (e2e, Chromium, phone)', () => {
     await axe('home in English');
     await page.reload();
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    // The self-check speaks English too: questions, verdict and each condition's reason.
+    await page.goto(`${server.baseUrl}/portal/self-check/tianjin/trade-in-digital-2026`);
+    await page.locator('#sc-category').selectOption('phone');
+    await page.locator('#sc-finalPrice').fill('6000.01');
+    await page.locator('#sc-deliveryRegion').selectOption('120101000000');
+    await page.locator('#sc-at').fill('2026-06-18T20:00');
+    await page.getByTestId('self-check-submit').click();
+    await page.getByTestId('self-check-result').waitFor();
+    expect(await page.getByTestId('verdict').textContent()).toContain('You do not qualify yet');
+    expect(await page.getByTestId('reason-price-cap').getAttribute('data-passed')).toBe('false');
+    expect(await page.getByTestId('reason-price-cap').textContent()).toMatch(/at most 6,000 yuan[\s\S]*6000\.01 yuan/);
+    await screenshot(page, 'portal-09-self-check-english');
+    await axe('self-check in English');
     await page.getByTestId('lang-toggle').click();
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
   });

@@ -13,7 +13,7 @@ export function ErrorBox({ error, onRetry }: { error: ApiError; onRetry?: () => 
   const text = error.code === 'network' ? t.network : error.code === 'rate_limited' ? t.rateLimited : error.message;
   return (
     <div role="alert" className="error-summary">
-      <p><strong>{t.error}</strong>：{text}</p>
+      <p><strong>{t.error}</strong>{t.colon}{text}</p>
       {onRetry && <button type="button" className="secondary" onClick={onRetry}>{t.retry}</button>}
     </div>
   );

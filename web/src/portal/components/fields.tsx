@@ -94,7 +94,7 @@ export function ErrorSummary({ errors, labels, id }: { errors: Record<string, st
   return (
     <div className="error-summary" role="alert" id={id} tabIndex={-1}>
       <p>{t.fixErrors(keys.length)}</p>
-      <ul>{keys.map((k) => <li key={k}><a href={`#${k}`}>{labels[k] ?? k}：{errors[k]}</a></li>)}</ul>
+      <ul>{keys.map((k) => <li key={k}><a href={`#${k}`}>{labels[k] ?? k}{t.colon}{errors[k]}</a></li>)}</ul>
     </div>
   );
 }

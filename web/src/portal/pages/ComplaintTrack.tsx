@@ -67,7 +67,7 @@ function ComplaintView({ c, onRated }: { c: PublicComplaint; onRated(): void }) 
           </ol>
         </>
       )}
-      {c.rating && <p data-testid="complaint-rating">{t.cp.rating}：{'★'.repeat(c.rating.score)}{'☆'.repeat(5 - c.rating.score)} <span className="sr-only">{t.cp.stars(c.rating.score)}</span>{c.rating.comment && ` — ${c.rating.comment}`} <span className="hint">{t.cp.rated}</span></p>}
+      {c.rating && <p data-testid="complaint-rating">{t.cp.rating}{t.colon}{'★'.repeat(c.rating.score)}{'☆'.repeat(5 - c.rating.score)} <span className="sr-only">{t.cp.stars(c.rating.score)}</span>{c.rating.comment && ` — ${c.rating.comment}`} <span className="hint">{t.cp.rated}</span></p>}
       {c.canRate && <RateForm ticket={c.ticket} onRated={onRated} />}
     </article>
   );

@@ -46,9 +46,9 @@ export default function Suggestions() {
                   <h3>{s.title}</h3>
                   <p><span className="tag">{t.sgStatus[s.status]}</span> <span className="hint">{t.topic[s.topic]} · {chinaDay(s.submittedAt)}{s.regionName ? ` · ${s.regionName}` : ''}{s.mergedCount > 0 ? ` · ${t.sg.supporters(s.mergedCount)}` : ''}</span></p>
                   <p className="pre">{s.body}</p>
-                  {s.response && <p className="reply"><strong>{t.sg.response}：</strong>{s.response}</p>}
+                  {s.response && <p className="reply"><strong>{t.sg.response}{t.colon}</strong>{s.response}</p>}
                   {s.links.length > 0 && (
-                    <p>{t.sg.linked}：{s.links.map((l, i) => <span key={`${l.kind}${l.id}`}>{i > 0 && '、'}<Link to={l.kind === 'project' ? `/projects/${l.id}` : `/tasks/${l.id}`}>{l.title}</Link></span>)}</p>
+                    <p>{t.sg.linked}{t.colon}{s.links.map((l, i) => <span key={`${l.kind}${l.id}`}>{i > 0 && '、'}<Link to={l.kind === 'project' ? `/projects/${l.id}` : `/tasks/${l.id}`}>{l.title}</Link></span>)}</p>
                   )}
                 </li>
               ))}
@@ -106,7 +106,7 @@ function SuggestionForm() {
       {receipt && (
         <div className="ok-box" role="status" tabIndex={-1} ref={done} data-testid="suggestion-receipt">
           <p>{t.sg.thanks}</p>
-          <p>{t.sg.receipt}：<span className="ticket">{receipt.receipt}</span></p>
+          <p>{t.sg.receipt}{t.colon}<span className="ticket">{receipt.receipt}</span></p>
         </div>
       )}
       {failure && <ErrorBox error={failure} />}

@@ -101,7 +101,7 @@ export default function Tracker() {
 
 export function Source({ title, url }: { title: string; url: string | null }) {
   const { t } = useT();
-  return url ? <a href={url} rel="noreferrer noopener" target="_blank">{t.tr.source}：{title}</a> : <span>{t.tr.source}：{title}</span>;
+  return url ? <a href={url} rel="noreferrer noopener" target="_blank">{t.tr.source}{t.colon}{title}</a> : <span>{t.tr.source}{t.colon}{title}</span>;
 }
 
 /** Finds a task by words of its title; loads the open-data list on first use only. */

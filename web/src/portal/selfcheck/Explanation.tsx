@@ -40,7 +40,7 @@ export default function Explanation({ form, decision, titleId }: { form: FormDef
                   <ul className="actuals">
                     {Object.entries(c.actual).map(([k, v]) => {
                       const a = describeActual(form, k, v, t, lang);
-                      return <li key={k}>{a.label}：<strong>{a.value}</strong></li>;
+                      return <li key={k}>{a.label}{t.colon}<strong>{a.value}</strong></li>;
                     })}
                   </ul>
                 </dd>
