@@ -46,7 +46,7 @@ describe('projects console (e2e, Chromium)', () => {
   it('a department reporter submits progress on its own task with a photo', async () => {
     const page = await signIn('reporter');
     await page.getByTestId('nav-projects').click();
-    await page.getByTestId('projects-tasks').waitFor();
+    await page.getByTestId('projects-tasks').getByRole('link', { name: '更新住宅老旧电梯' }).waitFor(); // the rows, not the loading placeholder
     const titles = await page.getByTestId('projects-tasks').locator('tbody tr td:first-child').allTextContents();
     expect(titles).toContain('更新住宅老旧电梯');
     expect(titles).not.toContain('实施独居困难老年人安全守护行动'); // another department's task
