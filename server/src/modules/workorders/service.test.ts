@@ -102,6 +102,19 @@ describe('work orders', () => {
     expect((await refusal(appendAction(t.db, 999_999, { kind: 'note', actor: 'x' }))).code).toBe('not_found');
   });
 
+  it('a reopened order gets its working-day SLA again instead of escalating at once', async () => {
+    const o = await createWorkOrder(t.db, order({ type: 'reopen-test', due: { workingDays: 2 } }));
+    expect(o.actions[0]?.data).toMatchObject({ workingDays: 2 });
+    await appendAction(t.db, o.id, { kind: 'resolved', actor: 'wo.grid', note: 'x' });
+    // Reopened three weeks later: the first deadline is long past.
+    const later = new Date(Date.parse(o.dueAt!) + 21 * 86_400_000);
+    const reopened = await appendAction(t.db, o.id, { kind: 'reopened', actor: 'wo.community', note: '群众不满意', at: later.toISOString() });
+    expect(reopened.status).toBe('open');
+    expect(reopened.dueAt).toBe(await dueTime(t.db, { workingDays: 2 }, later));
+    expect(Date.parse(reopened.dueAt!)).toBeGreaterThan(later.getTime());
+    expect(await findTimer(t.db, overdueTimerKey(o.id))).toMatchObject({ status: 'pending', runAt: reopened.dueAt });
+  });
+
   it('the action log refuses UPDATE and DELETE', async () => {
     const o = await createWorkOrder(t.db, order());
     await expect(t.db.query(`UPDATE work_order_action SET actor = 'forger' WHERE work_order_id = $1`, [o.id])).rejects.toThrow(/append-only/);

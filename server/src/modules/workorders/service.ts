@@ -139,7 +139,8 @@ export async function createWorkOrder(db: Queryable | Db, input: NewWorkOrder): 
   const now = new Date();
   const dueAt = await dueTime(db, o.due, now);
   const assignee = { ...o.assignee };
-  const created = { kind: 'created' as const, at: now.toISOString(), assignee, data: { dueAt } };
+  const sla = o.due !== null && 'workingDays' in o.due ? { workingDays: o.due.workingDays } : {};
+  const created = { kind: 'created' as const, at: now.toISOString(), assignee, data: { dueAt, ...sla } };
   const state = deriveState([created]);
   return withTransaction(db, async (tx) => {
     const id = await repo.insertOrder(tx, {
@@ -180,10 +181,11 @@ export async function appendAction(db: Queryable | Db, id: number, input: NewAct
     if (a.clientActionId && await repo.hasClientAction(tx, id, a.clientActionId)) return getWorkOrder(tx, id);
     const actions = await repo.loadActions(tx, id);
     const at = a.at ? new Date(a.at).toISOString() : new Date().toISOString();
-    const facts = { kind: a.kind, at, assignee: a.assignee ?? null, data: a.data ?? null };
+    const data = a.kind === 'reopened' ? await withFreshDeadline(tx, actions, a.data, new Date(at)) : a.data;
+    const facts = { kind: a.kind, at, assignee: a.assignee ?? null, data: data ?? null };
     const next = applyAction(deriveState(actions), facts);
     const seq = locked.lastActionSeq + 1;
-    await repo.insertAction(tx, id, { seq, kind: a.kind, actor: a.actor, at, note: a.note ?? null, assignee: a.assignee ?? null, data: a.data ?? null, clientActionId: a.clientActionId ?? null });
+    await repo.insertAction(tx, id, { seq, kind: a.kind, actor: a.actor, at, note: a.note ?? null, assignee: a.assignee ?? null, data: data ?? null, clientActionId: a.clientActionId ?? null });
     await repo.writeState(tx, id, next, seq);
     await keepOverdueTimer(tx, id, locked, next);
     const order = await getWorkOrder(tx, id);
@@ -194,6 +196,17 @@ export async function appendAction(db: Queryable | Db, id: number, input: NewAct
     }
     return order;
   });
+}
+
+/**
+ * A reopened order gets its SLA again from the reopening (its working days, as created), unless
+ * the caller sets data.dueAt: otherwise it would be overdue, and escalate, the moment it reopens.
+ */
+async function withFreshDeadline(tx: Queryable, actions: readonly WorkOrderAction[], data: Record<string, unknown> | undefined, at: Date): Promise<Record<string, unknown> | undefined> {
+  if (data && 'dueAt' in data) return data;
+  const days = actions[0]?.data?.workingDays;
+  if (typeof days !== 'number') return data;
+  return { ...(data ?? {}), dueAt: await dueTime(tx, { workingDays: days }, at) };
 }
 
 /** The overdue timer follows the order: re-armed when the due time moves, cancelled once done. */
