@@ -70,8 +70,8 @@ function aggregatesOf(rule: MonitoringRule, on: string): Aggregates {
   return { own: conv(rule.meta.aggregates), members: conv(rule.meta.memberAggregates) };
 }
 
-/** One rule's candidates: (entity id, input) where all conditions hold; rows the rule could not decide are counted. */
-async function candidates(db: Db, rule: MonitoringRule, opts: RunOptions, scope: Scope): Promise<{ rows: Array<{ id: number; input: Record<string, unknown> }>; errors: number; firstError?: string }> {
+/** One rule's candidates: (entity id, input) where all conditions hold; rows the rule could not decide are counted. One query. */
+export async function ruleCandidates(db: Db, rule: MonitoringRule, opts: RunOptions, scope: Scope): Promise<{ rows: Array<{ id: number; input: Record<string, unknown> }>; errors: number; firstError?: string }> {
   const params: unknown[] = [];
   const q = inputQuery(rule.policy, opts.on, aggregatesOf(rule, opts.on), { scope, personIds: opts.personIds }, params);
   if (q.missing.length > 0) throw new Error(`the registry and feeds cannot supply ${q.missing.join(', ')}`);
@@ -124,7 +124,7 @@ export async function runMonitoring(db: Db, opts: RunOptions): Promise<Monitorin
     perRule.push(outcome);
     if (!inEffect(rule.policy, opts.on)) { outcome.skipped = `not in effect on ${opts.on}`; continue; }
     try {
-      const found = await candidates(db, rule, opts, scope);
+      const found = await ruleCandidates(db, rule, opts, scope);
       outcome.candidates = found.rows.length;
       outcome.errors = found.errors;
       outcome.firstError = found.firstError;
