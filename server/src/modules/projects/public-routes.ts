@@ -5,7 +5,9 @@
  * limited per client address (numbers in data/settings.yaml).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ComplaintRating, ComplaintSubmit, SuggestionSubmit, SuggestionTopic, TicketCode } from '@minsheng/contracts';
+import { ComplaintRating, ComplaintSubmit, SuggestionSubmit, SuggestionTopic, TicketCode, type PlanInfo } from '@minsheng/contracts';
+import { planYaml } from './plan.ts';
+import { DEMO_PLAN_YEAR } from './demo.ts';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { parseInput } from '../../platform/validate.ts';
@@ -34,6 +36,21 @@ const perMinute = (max: number) => ({ ...PUBLIC, rateLimit: { max, timeWindow: 6
 
 export function registerPublicProjectRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db } = ctx;
+  /** The suggestions collected before the plan (1,402), from the loaded plan, else from the plan file itself. */
+  const collectedBeforePlan = async (): Promise<{ count: number; source: PlanInfo['headline']['source'] }> => {
+    try {
+      const plan = (await yearView(db, await resolveYear(db))).plan;
+      return { count: plan.headline.suggestionsCollected, source: plan.headline.source };
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'not_found')) throw err;
+      const file = planYaml(DEMO_PLAN_YEAR);
+      const src = file?.sources[file.headline.source];
+      return {
+        count: file?.headline.suggestionsCollected ?? 0,
+        source: { title: src?.title ?? '', url: src?.url ?? null, publisher: src?.publisher ?? null, date: src?.date instanceof Date ? src.date.toISOString().slice(0, 10) : src?.date ?? null, quote: file?.headline.quote ?? null },
+      };
+    }
+  };
   const limits = settings().rateLimits;
   const baseUrl = (req: FastifyRequest): string => ctx.config.publicBaseUrl ?? `${req.protocol}://${req.headers.host ?? 'localhost'}`;
   const cached = (reply: FastifyReply, seconds: number): FastifyReply => reply.header('cache-control', `public, max-age=${seconds}`);
@@ -66,8 +83,7 @@ export function registerPublicProjectRoutes(app: FastifyInstance, ctx: AppContex
 
   app.get('/api/public/suggestions', { config: PUBLIC }, async (req) => {
     const q = parseInput(SuggestionQuery, req.query, 'query');
-    const plan = (await yearView(db, await resolveYear(db))).plan;
-    return publicSuggestions(db, q, { count: plan.headline.suggestionsCollected, source: plan.headline.source });
+    return publicSuggestions(db, q, await collectedBeforePlan());
   });
 
   app.post('/api/public/suggestions', { config: perMinute(limits.suggestionsPerMinute.value) }, async (req, reply) => {

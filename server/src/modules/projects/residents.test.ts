@@ -28,6 +28,20 @@ describe('redaction of personal numbers', () => {
   });
 });
 
+describe('suggestions without a loaded plan', () => {
+  it('still list, with the 1,402 collected before the plan taken from the plan file', async () => {
+    const t = await testApp();
+    try {
+      const res = await t.app.inject({ method: 'GET', url: '/api/public/suggestions' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().collectedBeforePlan).toMatchObject({ count: 1402, source: { date: '2026-02-01' } });
+      expect((await t.app.inject({ method: 'GET', url: '/api/public/tracker' })).statusCode).toBe(404);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('suggestions and complaints from residents', () => {
   let t: TestApp;
   let office: Client;
