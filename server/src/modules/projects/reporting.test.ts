@@ -171,6 +171,16 @@ describe('projects reporting and publication', () => {
     expect(dept.tasks).toHaveLength(3);
   });
 
+  it('staff without a reporting role see no evidence; a reporter without a department may not report', async () => {
+    const street = await staffClient(t.app, t.ctx.db, 'street-staff', '120101001000');
+    const [e] = await t.ctx.db.query<{ id: number }>(`SELECT id FROM project_evidence WHERE kind = 'photo' ORDER BY id LIMIT 1`);
+    expect((await street.inject(`/api/projects/evidence/${e!.id}`)).statusCode).toBe(403);
+    const loose = await staffClient(t.app, t.ctx.db, 'dept-reporter', CITY);
+    const r = await loose.inject('/api/projects/my-tasks');
+    expect(r.statusCode).toBe(403);
+    expect(r.json().error.message).toMatch(/no department/);
+  });
+
   it('unknown ids answer 404 and bad ids 422', async () => {
     expect((await pub('/api/public/tasks/999999')).statusCode).toBe(404);
     expect((await pub('/api/public/projects/999999')).statusCode).toBe(404);
