@@ -14,7 +14,7 @@ const newest = (dir) => fs.readdirSync(dir, { withFileTypes: true }).reduce((max
   return Math.max(max, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
 }, 0);
 const fresh = () => {
-  const sources = ['web/src', 'web/index.html', 'web/portal.html', 'web/vite.config.ts', 'packages/contracts/src', 'packages/rules/src']
+  const sources = ['web/src', 'web/index.html', 'web/portal.html', 'web/vite.config.ts', 'packages/contracts/src', 'packages/rules/src', 'policies']
     .map((p) => path.join(root, p)).filter((p) => fs.existsSync(p))
     .map((p) => (fs.statSync(p).isDirectory() ? newest(p) : fs.statSync(p).mtimeMs));
   return fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= Math.max(...sources);
