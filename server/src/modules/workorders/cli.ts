@@ -1,6 +1,6 @@
 /**
  * `minsheng calendar load FILE` (a year's holiday notice as overrides, .csv or .json rows: date,
- * workday, name, source) and `minsheng workorders list`. Exit status: 0 done, 2 bad input.
+ * workday, name, source; UTF-8 or GBK) and `minsheng workorders list`. Exit status: 0 done, 2 bad input.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,8 +38,11 @@ export function registerWorkOrderCommand(program: Command): void {
   const calendar = program.command('calendar').description('the working-day calendar: load a year\'s official notice as overrides');
   calendar.command('load <file>').description('load overrides from a CSV (date,workday,name,source / 日期,是否工作日,名称,来源) or JSON array file; all rows or none')
     .action(guarded(async (file: string) => {
+      let bytes: Buffer;
+      try { bytes = fs.readFileSync(file); } catch (e) { throw new AppError('bad_request', `cannot read ${file}: ${(e as Error).message}`, { field: 'file' }); }
+      // Notices saved by Excel on Chinese Windows are GBK/GB18030: read UTF-8 when valid, else GB18030.
       let text: string;
-      try { text = fs.readFileSync(file, 'utf8'); } catch (e) { throw new AppError('bad_request', `cannot read ${file}: ${(e as Error).message}`, { field: 'file' }); }
+      try { text = new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch { text = new TextDecoder('gb18030').decode(bytes); }
       let rows: Array<Record<string, unknown>>;
       let rowOffset = 0;
       if (file.toLowerCase().endsWith('.json')) {
