@@ -84,8 +84,10 @@ function ComplaintDrawer({ id, onClose, onChanged }: { id: number; onClose: () =
 }
 
 export default function ComplaintsTab(): ReactNode {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const res = useApi<{ total: number; items: StaffComplaint[] }>('/complaints', { limit: 200 });
+  const cats = useApi<{ items: Array<{ code: string; label: string; labelEn: string }> }>('/public/complaint-categories');
+  const catLabel = (code: string): string => { const c = cats.data?.items.find((x) => x.code === code); return c ? (i18n.language === 'en' ? c.labelEn : c.label) : code; };
   // A work order links here with ?complaint=ID (its payload.console).
   const [params] = useSearchParams();
   const [open, setOpen] = useState<number | null>(Number(params.get('complaint')) || null);
@@ -97,7 +99,7 @@ export default function ComplaintsTab(): ReactNode {
         onRow={(c) => ({ onClick: () => setOpen(c.id), style: { cursor: 'pointer' } })}
         columns={[
           { title: '#', dataIndex: 'id' },
-          { title: t('projects.complaint.category'), dataIndex: 'category' },
+          { title: t('projects.complaint.category'), key: 'category', render: (_, c) => catLabel(c.category) },
           { title: t('projects.complaint.place'), key: 'place', render: (_, c) => `${c.regionName} ${c.place}` },
           { title: t('projects.complaint.description'), dataIndex: 'description', ellipsis: true },
           { title: t('projects.complaint.status'), key: 'status', render: (_, c) => <Tag>{t(`projects.complaintStatus.${c.status}`)}</Tag> },
