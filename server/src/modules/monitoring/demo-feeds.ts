@@ -28,11 +28,12 @@ export async function writeDemoFeeds(db: Queryable, opts: { dir: string; on: str
   const rng = new Rng(opts.seed ?? 20261127);
   const persons = await db.query<P>(
     `WITH inc AS (
-       SELECT p.id, (SELECT coalesce(sum((f.v->>'amount')::numeric), 0) FROM jsonb_array_elements(p.finance) f(v) WHERE f.v->>'kind' = 'income') AS income FROM person p)
+       SELECT p.id, p.household_id, (SELECT coalesce(sum((f.v->>'amount')::numeric), 0) FROM jsonb_array_elements(p.finance) f(v) WHERE f.v->>'kind' = 'income') AS income FROM person p),
+     hh AS (SELECT household_id, sum(income) / count(*) AS per_capita FROM inc WHERE household_id IS NOT NULL GROUP BY household_id)
      SELECT p.id, p.citizen_id, p.name, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date, p.residence_community AS community, p.household_id,
-       extract(year from age($1::date, p.birth_date))::int AS age, i.income,
-       (SELECT sum(i2.income) / count(*) FROM person m JOIN inc i2 ON i2.id = m.id WHERE m.household_id = p.household_id) AS hh_per_capita
-     FROM person p JOIN inc i ON i.id = p.id WHERE p.deceased_on IS NULL ORDER BY p.id LIMIT $2`, [opts.on, opts.limit ?? 200_000]);
+       extract(year from age($1::date, p.birth_date))::int AS age, i.income, hh.per_capita AS hh_per_capita
+     FROM person p JOIN inc i ON i.id = p.id LEFT JOIN hh ON hh.household_id = p.household_id
+     WHERE p.deceased_on IS NULL ORDER BY p.id LIMIT $2`, [opts.on, opts.limit ?? 200_000]);
   fs.mkdirSync(opts.dir, { recursive: true });
   const period = opts.on.slice(0, 7);
   const files: DemoFeedFile[] = [];
