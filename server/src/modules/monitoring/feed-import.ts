@@ -192,7 +192,7 @@ export async function importFeed(db: Db, opts: FeedImportOptions): Promise<FeedI
     // The transaction rolled back: nothing of the batch is stored; the file's problems are kept.
     await db.transaction(async (tx) => {
       await insertErrors(tx, batchId, fileProblems);
-      await tx.query(`UPDATE feed_batch SET status = 'failed', failure = $2, finished_at = clock_timestamp() WHERE id = $1`, [batchId, failure]);
+      await tx.query(`UPDATE feed_batch SET status = 'failed', failure = $2, encoding = $3, finished_at = clock_timestamp() WHERE id = $1`, [batchId, failure, opened?.encoding ?? null]);
     });
   }
   return { batch: (await getBatch(db, batchId))!, duplicate: false, personIds };
