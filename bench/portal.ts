@@ -31,6 +31,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -125,7 +126,7 @@ async function startServer(databaseUrl: string | undefined): Promise<Server> {
 const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, maxFreeSockets: MAX_SOCKETS });
 const HEADERS = { 'user-agent': 'minsheng-bench-portal', accept: '*/*', 'accept-language': 'zh-CN,zh;q=0.9' };
 
-interface Outcome { path: string; ms: number; status: number; bytes: number }
+interface Outcome { path: string; ms: number; status: number; bytes: number; dueS: number }
 
 function request(port: number, p: string, due: number): Promise<Outcome> {
   return new Promise((resolve) => {
@@ -133,7 +134,7 @@ function request(port: number, p: string, due: number): Promise<Outcome> {
     const done = (status: number, bytes: number): void => {
       if (settled) return;
       settled = true;
-      resolve({ path: p, ms: performance.now() - due, status, bytes });
+      resolve({ path: p, ms: performance.now() - due, status, bytes, dueS: due / 1000 });
     };
     const req = http.request({ host: HOST, port, path: p, method: 'GET', agent, headers: HEADERS, timeout: TIMEOUT_MS }, (res) => {
       let bytes = 0;
@@ -158,8 +159,11 @@ async function getText(port: number, p: string): Promise<string> {
 }
 
 /** Sends `rate` requests a second for `seconds`, each due at start + i/rate, cycling over `paths`. */
-async function openLoop(port: number, paths: string[], rate: number, seconds: number): Promise<{ outcomes: Outcome[]; sent: number; wallSeconds: number; maxLagMs: number }> {
+async function openLoop(port: number, paths: string[], rate: number, seconds: number): Promise<{ outcomes: Outcome[]; sent: number; wallSeconds: number; maxLagMs: number; clientLoopDelay: { p99Ms: number; maxMs: number } }> {
   const total = rate * seconds;
+  // The client's own event-loop delay: a stalled client (a loaded machine) shows here, not as the server's time.
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   const pending: Array<Promise<Outcome>> = [];
   const start = performance.now() + 5;
   let sent = 0;
@@ -177,7 +181,38 @@ async function openLoop(port: number, paths: string[], rate: number, seconds: nu
     await sleep(Math.max(0, Math.floor(next - performance.now())));
   }
   const outcomes = await Promise.all(pending);
-  return { outcomes, sent, wallSeconds: (performance.now() - start) / 1000, maxLagMs: r1(maxLagMs) };
+  delay.disable();
+  return { outcomes, sent, wallSeconds: (performance.now() - start) / 1000, maxLagMs: r1(maxLagMs),
+    clientLoopDelay: { p99Ms: r1(delay.percentile(99) / 1e6), maxMs: r1(delay.max / 1e6) } };
+}
+
+/** The seconds of the run (from its start) in which some request took over the goal: [second, count, worst ms]. */
+function slowSeconds(outcomes: Outcome[]): Array<[number, number, number]> {
+  const t0 = Math.min(...outcomes.map((o) => o.dueS));
+  const by = new Map<number, [number, number]>();
+  for (const o of outcomes) {
+    if (o.ms < GOAL.p99Ms) continue;
+    const sec = Math.floor(o.dueS - t0);
+    const [n, worst] = by.get(sec) ?? [0, 0];
+    by.set(sec, [n + 1, Math.max(worst, o.ms)]);
+  }
+  return [...by].sort((a, b) => a[0] - b[0]).map(([sec, [n, worst]]) => [sec, n, r1(worst)]);
+}
+
+/** The server's own times (Fastify's responseTime: request received to response written) logged in a byte range of its log. */
+function serverTimes(logFile: string, from: number, to: number) {
+  const fd = fs.openSync(logFile, 'r');
+  const buf = Buffer.alloc(to - from);
+  fs.readSync(fd, buf, 0, buf.length, from);
+  fs.closeSync(fd);
+  const times: number[] = [];
+  for (const line of buf.toString('utf8').split('\n')) {
+    if (!line.includes('"request completed"')) continue;
+    try { times.push((JSON.parse(line) as { responseTime: number }).responseTime); } catch { /* a partial line */ }
+  }
+  if (!times.length) return null;
+  const ms = Float64Array.from(times).sort();
+  return { logged: ms.length, p50Ms: r1(quantile(ms, 0.5)), p99Ms: r1(quantile(ms, 0.99)), maxMs: r1(ms[ms.length - 1]!) };
 }
 
 const quantile = (sorted: Float64Array, q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
@@ -205,7 +240,8 @@ function phase(run: Awaited<ReturnType<typeof openLoop>>, seconds: number, byEnd
     (groups.get(k) ?? groups.set(k, []).get(k)!).push(o);
   }
   return {
-    ...stats(run.outcomes, seconds), sent: run.sent, wallSeconds: r2(run.wallSeconds), clientMaxLagMs: run.maxLagMs,
+    ...stats(run.outcomes, seconds), sent: run.sent, wallSeconds: r2(run.wallSeconds), clientMaxSendLagMs: run.maxLagMs, clientLoopDelay: run.clientLoopDelay,
+    slowSeconds: slowSeconds(run.outcomes),
     byEndpoint: Object.fromEntries([...groups].map(([k, os]) => {
       const s = stats(os, seconds);
       return [k, { requests: s.requests, p50Ms: s.p50Ms, p99Ms: s.p99Ms, maxMs: s.maxMs, errors: s.errors, meanKB: s.meanKB }];
@@ -281,11 +317,14 @@ async function main(): Promise<void> {
     }
     loads.push({ stage: 'before baseline', load: loadAvg() });
     log(`baseline: GET /api/health at ${RATE}/s for ${DURATION} s`);
-    const baseline = phase(await openLoop(port, ['/api/health'], RATE, DURATION), DURATION, endpoint);
+    const size = (): number => fs.statSync(server!.logFile).size;
+    let at = size();
+    const baseline = { ...phase(await openLoop(port, ['/api/health'], RATE, DURATION), DURATION, endpoint), server: serverTimes(server.logFile, at, size()) };
     await sleep(1000);
     loads.push({ stage: 'before tracker', load: loadAvg() });
     log(`tracker mix (${mix.length / rounds} requests a page round, ${taskIds.length} tasks, ${projectIds.length} projects) at ${RATE}/s for ${DURATION} s`);
-    const tracker = phase(await openLoop(port, mix, RATE, DURATION), DURATION, endpoint);
+    at = size();
+    const tracker = { ...phase(await openLoop(port, mix, RATE, DURATION), DURATION, endpoint), server: serverTimes(server.logFile, at, size()) };
     loads.push({ stage: 'end', load: loadAvg() });
 
     const serverLogLines = fs.readFileSync(server.logFile, 'utf8').split('\n').length;
