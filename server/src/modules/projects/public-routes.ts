@@ -15,7 +15,7 @@ import { AppError } from '../../platform/errors.ts';
 import { settings } from './settings.ts';
 import { memoJson, projectDetail, resolveYear, taskDetail, trackerOverview, viewOfProject, viewOfTask, yearView } from './tracker.ts';
 import { evidenceFile } from './reporting.ts';
-import { publicSuggestions, submitSuggestion } from './suggestions.ts';
+import { cachedSuggestions, publicSuggestions, submitSuggestion } from './suggestions.ts';
 import { complaintCategories, publicComplaint, rateComplaint, submitComplaint } from './complaints.ts';
 import { progressReportHtml, trackerCsv, trackerJson, updatesAtom } from './open-data.ts';
 
@@ -81,9 +81,9 @@ export function registerPublicProjectRoutes(app: FastifyInstance, ctx: AppContex
       .header('cache-control', 'public, max-age=3600').send(f.content);
   });
 
-  app.get('/api/public/suggestions', { config: PUBLIC }, async (req) => {
+  app.get('/api/public/suggestions', { config: PUBLIC }, async (req, reply) => {
     const q = parseInput(SuggestionQuery, req.query, 'query');
-    return publicSuggestions(db, q, await collectedBeforePlan());
+    return reply.type('application/json; charset=utf-8').send(await cachedSuggestions(JSON.stringify(q), async () => JSON.stringify(await publicSuggestions(db, q, await collectedBeforePlan()))));
   });
 
   app.post('/api/public/suggestions', { config: perMinute(limits.suggestionsPerMinute.value) }, async (req, reply) => {
@@ -128,8 +128,9 @@ export function registerPublicProjectRoutes(app: FastifyInstance, ctx: AppContex
   app.get('/api/public/tracker.json', { config: PUBLIC }, async (req, reply) => {
     const { year } = parseInput(YearQuery, req.query, 'query');
     const { department } = parseInput(ReportQuery, req.query, 'query');
-    cached(reply, 60).header('content-disposition', 'inline; filename="minsheng-tracker.json"');
-    return trackerJson(await yearView(db, await resolveYear(db, year)), department);
+    const v = await yearView(db, await resolveYear(db, year));
+    return cached(reply, 60).header('content-disposition', 'inline; filename="minsheng-tracker.json"').type('application/json; charset=utf-8')
+      .send(memoJson(v, `json:${department ?? ''}`, () => trackerJson(v, department)));
   });
 
   app.get('/api/public/tracker.csv', { config: PUBLIC }, async (req, reply) => {

@@ -89,16 +89,17 @@ export async function submitReport(db: Db, staff: StaffPrincipal, dept: string, 
 /** The city office's decision on a report: once per report. */
 export async function reviewReport(db: Db, staff: StaffPrincipal, updateId: number, d: ReviewDecision): Promise<{ id: number; state: 'published' | 'returned' }> {
   if (d.decision === 'return' && d.comment.trim().length < 2) throw new AppError('validation', 'comment: say what the department should correct', { field: 'comment' });
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const [u] = await tx.query<{ id: number; reviewed: boolean }>(
       'SELECT u.id, EXISTS (SELECT 1 FROM project_review r WHERE r.update_id = u.id) AS reviewed FROM project_update u WHERE u.id = $1', [updateId]);
     if (!u) throw notFound('report');
     if (u.reviewed) throw new AppError('conflict', 'this report has already been reviewed');
     await tx.query(`INSERT INTO project_review (update_id, decision, comment, reviewer_user_id, reviewer_name, reviewer_office) VALUES ($1,$2,$3,$4,$5,$6)`,
       [updateId, d.decision, d.comment, staff.userId > 0 ? staff.userId : null, staff.username, staff.office]);
-    invalidateTracker();
     return { id: updateId, state: d.decision === 'approve' ? 'published' as const : 'returned' as const };
   });
+  invalidateTracker(); // after the commit, so no reader caches the tracker without it
+  return result;
 }
 
 export interface StaffReport {

@@ -64,7 +64,7 @@ export async function submitSuggestion(db: Db, input: SuggestionSubmit): Promise
   const anonymous = input.anonymous || (!input.contactName && !input.contactPhone);
   const title = redactPersonalNumbers(input.title).text;
   const body = redactPersonalNumbers(input.body).text;
-  return db.transaction(async (tx) => {
+  const receipt = await db.transaction(async (tx) => {
     const receipt = `S-${randomCode(10)}`;
     const [row] = await tx.query<{ id: number }>(
       `INSERT INTO suggestion (receipt, title, body, topic, region_code, anonymous, contact_name, contact_phone) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
@@ -72,6 +72,8 @@ export async function submitSuggestion(db: Db, input: SuggestionSubmit): Promise
     await tx.query(`INSERT INTO suggestion_action (suggestion_id, kind, data, actor) VALUES ($1,'submitted',$2::jsonb,'resident')`, [row!.id, JSON.stringify({ topic: input.topic })]);
     return { id: row!.id, receipt, status: 'pending' as const, message: '建议已收到，经审核后公开。Your suggestion has been received and will be public after moderation.' };
   });
+  invalidateSuggestions(); // after the commit, so no reader caches the list without it
+  return receipt;
 }
 
 /** Applies one moderation action; refuses actions that make no sense in the current state. */
@@ -118,10 +120,27 @@ export async function moderate(db: Db, id: number, action: ModerationAction, act
     return next;
   });
   invalidateTracker();
+  invalidateSuggestions();
   return result;
 }
 
 const PUBLIC = PublicSuggestionStatus as readonly string[];
+
+/**
+ * The public list, per query, kept for two seconds (the portal's busy page); a submission or a
+ * moderation in this process drops it at once, other processes within the two seconds.
+ */
+const listCache = new Map<string, { at: number; text: Promise<string> }>();
+export function cachedSuggestions(key: string, build: () => Promise<string>): Promise<string> {
+  const hit = listCache.get(key);
+  if (hit && Date.now() - hit.at < 2000) return hit.text;
+  if (listCache.size > 200) listCache.clear();
+  const text = build();
+  listCache.set(key, { at: Date.now(), text });
+  text.catch(() => listCache.delete(key));
+  return text;
+}
+export const invalidateSuggestions = (): void => listCache.clear();
 
 export async function publicSuggestions(db: Queryable, q: { status?: string; topic?: string; limit: number; offset: number }, collected: PublicSuggestionList['collectedBeforePlan']): Promise<PublicSuggestionList> {
   const params: unknown[] = [q.status && PUBLIC.includes(q.status) ? [q.status] : PUBLIC];
