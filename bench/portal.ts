@@ -34,7 +34,7 @@ import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -73,6 +73,19 @@ const log = (msg: string): void => { process.stderr.write(`[bench portal] ${msg}
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 const loadAvg = (): number[] => os.loadavg().map(r2);
+/** Linux CPU pressure: microseconds during which some runnable task waited for a CPU (all processes). */
+const cpuWaitMicros = (): number | null => {
+  try { return Number(/^some .* total=(\d+)/m.exec(fs.readFileSync('/proc/pressure/cpu', 'utf8'))?.[1] ?? NaN); } catch { return null; }
+};
+/** Runs a phase and reports the share of its wall time during which the machine had tasks waiting for a CPU. */
+async function withPressure<T extends object>(fn: () => Promise<T>): Promise<T & { cpuPressurePercent: number | null }> {
+  const w0 = cpuWaitMicros();
+  const t0 = performance.now();
+  const out = await fn();
+  const w1 = cpuWaitMicros();
+  const wall = (performance.now() - t0) * 1000;
+  return { ...out, cpuPressurePercent: w0 === null || w1 === null ? null : r1(((w1 - w0) / wall) * 100) };
+}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function admin(sql: string): Promise<void> {
@@ -92,6 +105,8 @@ async function startServer(databaseUrl: string | undefined): Promise<Server> {
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>), PORT: '0', HOST, DATA_DIR: path.join(dataDir, 'data'), MQTT_PORT: '0',
     DEMO: '1', DEMO_PERSONS: String(PERSONS), LOG_LEVEL,
+    // The probe logs the server's event-loop delay and CPU time every second (bench/_probe.mjs).
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(path.join(root, 'bench/_probe.mjs')).href}`.trim(),
   };
   delete env.DATABASE_URL;
   delete env.MQTT_URL;
@@ -199,20 +214,42 @@ function slowSeconds(outcomes: Outcome[]): Array<[number, number, number]> {
   return [...by].sort((a, b) => a[0] - b[0]).map(([sec, [n, worst]]) => [sec, n, r1(worst)]);
 }
 
-/** The server's own times (Fastify's responseTime: request received to response written) logged in a byte range of its log. */
-function serverTimes(logFile: string, from: number, to: number) {
+/**
+ * The server's own times (Fastify's responseTime: request received to response written) logged in
+ * a byte range of its log, overall and per endpoint (log lines joined by request id).
+ */
+function serverTimes(logFile: string, from: number, to: number, endpoint: (p: string) => string) {
   const fd = fs.openSync(logFile, 'r');
   const buf = Buffer.alloc(to - from);
   fs.readSync(fd, buf, 0, buf.length, from);
   fs.closeSync(fd);
-  const times: number[] = [];
+  const urlOf = new Map<string, string>();
+  const probes: Array<{ maxMs: number; cpuMs: number }> = [];
+  const all: number[] = [];
+  const by = new Map<string, number[]>();
   for (const line of buf.toString('utf8').split('\n')) {
-    if (!line.includes('"request completed"')) continue;
-    try { times.push((JSON.parse(line) as { responseTime: number }).responseTime); } catch { /* a partial line */ }
+    let e: { reqId?: string; msg?: string; req?: { url?: string }; responseTime?: number; probe?: string; maxMs?: number; cpuMs?: number };
+    try { e = JSON.parse(line) as typeof e; } catch { continue; } // a partial line at either end
+    if (e.probe === 'loop') probes.push({ maxMs: e.maxMs ?? 0, cpuMs: e.cpuMs ?? 0 });
+    if (!e.reqId) continue;
+    if (e.msg === 'incoming request' && e.req?.url) urlOf.set(e.reqId, e.req.url);
+    if (e.msg === 'request completed' && typeof e.responseTime === 'number') {
+      all.push(e.responseTime);
+      const url = urlOf.get(e.reqId);
+      if (url) { const k = endpoint(url); (by.get(k) ?? by.set(k, []).get(k)!).push(e.responseTime); }
+    }
   }
-  if (!times.length) return null;
-  const ms = Float64Array.from(times).sort();
-  return { logged: ms.length, p50Ms: r1(quantile(ms, 0.5)), p99Ms: r1(quantile(ms, 0.99)), maxMs: r1(ms[ms.length - 1]!) };
+  if (!all.length) return null;
+  const sum = (xs: number[]) => {
+    const ms = Float64Array.from(xs).sort();
+    return { logged: ms.length, p50Ms: r1(quantile(ms, 0.5)), p99Ms: r1(quantile(ms, 0.99)), maxMs: r1(ms[ms.length - 1]!) };
+  };
+  // Per second of the phase: the worst event-loop delay, and the CPU the server used (ms per s).
+  const loop = probes.length ? {
+    seconds: probes.length, maxMs: r1(Math.max(...probes.map((p) => p.maxMs))),
+    secondsOver50Ms: probes.filter((p) => p.maxMs > 50).length, cpuPercent: r1(probes.reduce((s, p) => s + p.cpuMs, 0) / probes.length / 10),
+  } : null;
+  return { ...sum(all), eventLoop: loop, byEndpoint: by.size > 1 ? Object.fromEntries([...by].map(([k, xs]) => [k, sum(xs)])) : undefined };
 }
 
 const quantile = (sorted: Float64Array, q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
@@ -319,12 +356,12 @@ async function main(): Promise<void> {
     log(`baseline: GET /api/health at ${RATE}/s for ${DURATION} s`);
     const size = (): number => fs.statSync(server!.logFile).size;
     let at = size();
-    const baseline = { ...phase(await openLoop(port, ['/api/health'], RATE, DURATION), DURATION, endpoint), server: serverTimes(server.logFile, at, size()) };
+    const baseline = await withPressure(async () => ({ ...phase(await openLoop(port, ['/api/health'], RATE, DURATION), DURATION, endpoint), server: serverTimes(server!.logFile, at, size(), endpoint) }));
     await sleep(1000);
     loads.push({ stage: 'before tracker', load: loadAvg() });
     log(`tracker mix (${mix.length / rounds} requests a page round, ${taskIds.length} tasks, ${projectIds.length} projects) at ${RATE}/s for ${DURATION} s`);
     at = size();
-    const tracker = { ...phase(await openLoop(port, mix, RATE, DURATION), DURATION, endpoint), server: serverTimes(server.logFile, at, size()) };
+    const tracker = await withPressure(async () => ({ ...phase(await openLoop(port, mix, RATE, DURATION), DURATION, endpoint), server: serverTimes(server!.logFile, at, size(), endpoint) }));
     loads.push({ stage: 'end', load: loadAvg() });
 
     const serverLogLines = fs.readFileSync(server.logFile, 'utf8').split('\n').length;
