@@ -104,7 +104,7 @@ describe('low-income monitoring (e2e, Chromium)', () => {
     await expect.poll(() => page.getByTestId('feed-result').textContent(), WAIT).toContain('接收 3 行');
     expect(await page.getByTestId('feed-result').textContent()).toContain('新预警 1 条');
     await screenshot(page, 'monitoring-01-feed-upload');
-    await page.getByRole('tab', { name: '预警' }).click();
+    await page.getByRole('tab', { name: '预警', exact: true }).click();
     const row = page.getByTestId('warnings-table').locator('tr', { hasText: target.head });
     await row.first().waitFor();
     const reason = await row.first().getByTestId('warning-reason').textContent();
@@ -187,6 +187,10 @@ describe('low-income monitoring (e2e, Chromium)', () => {
     expect(dash).toMatchObject({ open: 3, closed: 1 });
     await admin.waitForTimeout(800);
     await screenshot(admin, 'monitoring-07-dashboard-city');
+    await admin.getByRole('tab', { name: '预警规则' }).click();
+    await admin.getByText('医疗刚性支出困难预警').waitFor();
+    expect(await admin.getByTestId('rule-errors').count()).toBe(0);
+    await screenshot(admin, 'monitoring-08-rules');
     await admin.context().close();
   });
 });

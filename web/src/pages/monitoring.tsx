@@ -8,12 +8,13 @@ import WarningsTab from '../monitoring/WarningsTab.tsx';
 import DashboardTab from '../monitoring/DashboardTab.tsx';
 import FeedsTab from '../monitoring/FeedsTab.tsx';
 import ReviewsTab from '../monitoring/ReviewsTab.tsx';
+import RulesTab from '../monitoring/RulesTab.tsx';
 import { useMt } from '../monitoring/i18n.ts';
 
-const TABS = ['warnings', 'dashboard', 'feeds', 'reviews'] as const;
+const TABS = ['warnings', 'dashboard', 'feeds', 'reviews', 'rules'] as const;
 type Tab = (typeof TABS)[number];
 
-/** `/monitoring`: the warnings inbox by region, the dashboard, feed uploads and the match review queue. */
+/** `/monitoring`: the warnings inbox by region, the dashboard, feed uploads, the match review queue and the rules. */
 export default function MonitoringPage(): ReactNode {
   const { t } = useTranslation();
   const mt = useMt();
@@ -25,6 +26,7 @@ export default function MonitoringPage(): ReactNode {
     { key: 'dashboard', label: mt('tabs.dashboard'), children: <DashboardTab /> },
     ...(can('feeds.import') ? [{ key: 'feeds', label: mt('tabs.feeds'), children: <FeedsTab /> }] : []),
     { key: 'reviews', label: mt('tabs.reviews'), children: <ReviewsTab /> },
+    { key: 'rules', label: mt('tabs.rules'), children: <RulesTab /> },
   ];
   return (
     <Space orientation="vertical" size={16} style={{ width: '100%' }}>
