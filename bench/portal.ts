@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- portal [--rate R] [--duration S] [--warmup W] [--persons N] [--log-level L] [--postgres]`:
+ * `npm run bench -- portal [--rate R] [--duration S] [--warmup W] [--block B] [--persons N] [--log-level L] [--postgres]`:
  * the residents' portal under an open-loop load (issue 7: tracker pages p99 < 100 ms at
  * 500 requests/s on the demo; the portal's JavaScript under 200 KB gzipped).
  *
@@ -12,11 +12,19 @@
  * sent, so a stalled server or client shows in the figures instead of being hidden (no
  * coordinated omission). Keep-alive connections, at most 512 open.
  *
- * Phases, each S seconds (default 20) after a W-second warm-up (default 5) of the tracker mix:
- * 1. baseline: `GET /api/health` (routing + one `SELECT 1`: the server's floor);
- * 2. tracker: what portal page loads call, round robin — /portal (HTML), its JS and CSS assets,
- *    /api/public/tracker, /api/public/projects/:id and /api/public/tasks/:id (over every published
- *    project and task), /api/public/suggestions?limit=50, /api/public/tracker.json.
+ * Two phases of S seconds each (default 20) after a W-second warm-up (default 5) of the tracker
+ * mix, alternating in blocks of --block seconds (default 2) so both meet the same moments of the
+ * shared machine:
+ * - baseline: `GET /api/health` (routing + one `SELECT 1`: the server's floor);
+ * - tracker: what portal page loads call, round robin — /portal (HTML), its JS and CSS assets,
+ *   /api/public/tracker, /api/public/projects/:id and /api/public/tasks/:id (over every published
+ *   project and task), /api/public/suggestions?limit=50, /api/public/tracker.json; also reported
+ *   for its API calls alone (trackerApiOnly).
+ * Beside the client's latencies: the server's own times (Fastify's responseTime from its log, per
+ * endpoint), its event-loop delay and CPU per second (bench/_probe.mjs, loaded with --import into
+ * the server child only), the client's own event-loop delay and CPU, and the machine's CPU
+ * pressure (/proc/pressure/cpu: share of time some task waited for a CPU) — on a shared machine
+ * these say whether a slow request was the server's work or a starved process.
  * None of these routes is rate limited (only the forms, ticket and region look-ups are, per
  * client address, numbers in server/src/modules/projects/data/settings.yaml), so the figures are
  * the handlers'; 429s would be counted as errors all the same, like any non-2xx or timeout (10 s).
@@ -50,10 +58,11 @@ const str = (flag: string, dflt: string): string => {
 const RATE = num('--rate', 500);
 const DURATION = num('--duration', 20);
 const WARMUP = num('--warmup', 5);
+const BLOCK = num('--block', 2);
 const PERSONS = num('--persons', 20_000);
 const LOG_LEVEL = str('--log-level', 'info');
 const POSTGRES = args.includes('--postgres');
-for (const [name, v, min, max] of [['--rate', RATE, 1, 5_000], ['--duration', DURATION, 1, 120], ['--warmup', WARMUP, 0, 60], ['--persons', PERSONS, 0, 200_000]] as const) {
+for (const [name, v, min, max] of [['--rate', RATE, 1, 5_000], ['--duration', DURATION, 1, 120], ['--warmup', WARMUP, 0, 60], ['--block', BLOCK, 1, 120], ['--persons', PERSONS, 0, 200_000]] as const) {
   if (!Number.isSafeInteger(v) || v < min || v > max) {
     console.error(`${name} must be a whole number from ${min} to ${max.toLocaleString('en')}`);
     process.exit(2);
@@ -77,15 +86,6 @@ const loadAvg = (): number[] => os.loadavg().map(r2);
 const cpuWaitMicros = (): number | null => {
   try { return Number(/^some .* total=(\d+)/m.exec(fs.readFileSync('/proc/pressure/cpu', 'utf8'))?.[1] ?? NaN); } catch { return null; }
 };
-/** Runs a phase and reports the share of its wall time during which the machine had tasks waiting for a CPU. */
-async function withPressure<T extends object>(fn: () => Promise<T>): Promise<T & { cpuPressurePercent: number | null }> {
-  const w0 = cpuWaitMicros();
-  const t0 = performance.now();
-  const out = await fn();
-  const w1 = cpuWaitMicros();
-  const wall = (performance.now() - t0) * 1000;
-  return { ...out, cpuPressurePercent: w0 === null || w1 === null ? null : r1(((w1 - w0) / wall) * 100) };
-}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function admin(sql: string): Promise<void> {
@@ -173,14 +173,11 @@ async function getText(port: number, p: string): Promise<string> {
   });
 }
 
-/** Sends `rate` requests a second for `seconds`, each due at start + i/rate, cycling over `paths`. */
-async function openLoop(port: number, paths: string[], rate: number, seconds: number): Promise<{ outcomes: Outcome[]; sent: number; wallSeconds: number; maxLagMs: number; clientLoopDelay: { p99Ms: number; maxMs: number } }> {
+/** Sends `rate` requests a second for `seconds`, each due at start + i/rate, cycling over `paths` from `offset`. */
+async function openLoop(port: number, paths: string[], offset: number, rate: number, seconds: number): Promise<{ outcomes: Outcome[]; maxLagMs: number }> {
   const total = rate * seconds;
-  // The client's own event-loop delay: a stalled client (a loaded machine) shows here, not as the server's time.
-  const delay = monitorEventLoopDelay({ resolution: 5 });
-  delay.enable();
   const pending: Array<Promise<Outcome>> = [];
-  const start = performance.now() + 5;
+  const start = performance.now() + 2;
   let sent = 0;
   let maxLagMs = 0;
   while (sent < total) {
@@ -189,17 +186,60 @@ async function openLoop(port: number, paths: string[], rate: number, seconds: nu
     for (; sent < due; sent++) {
       const at = start + (sent * 1000) / rate;
       maxLagMs = Math.max(maxLagMs, now - at);
-      pending.push(request(port, paths[sent % paths.length]!, at));
+      pending.push(request(port, paths[(offset + sent) % paths.length]!, at));
     }
     // Wake for the next due request; the event loop runs the responses in between.
     const next = start + (sent * 1000) / rate;
     await sleep(Math.max(0, Math.floor(next - performance.now())));
   }
-  const outcomes = await Promise.all(pending);
-  delay.disable();
-  return { outcomes, sent, wallSeconds: (performance.now() - start) / 1000, maxLagMs: r1(maxLagMs),
-    clientLoopDelay: { p99Ms: r1(delay.percentile(99) / 1e6), maxMs: r1(delay.max / 1e6) } };
+  return { outcomes: await Promise.all(pending), maxLagMs };
 }
+
+/**
+ * What one measured phase accumulates over its blocks: the outcomes, the byte ranges of the server
+ * log written meanwhile, the client's event-loop delay and CPU, and the machine's CPU pressure.
+ */
+class Phase {
+  outcomes: Outcome[] = [];
+  logRanges: Array<[number, number]> = [];
+  maxLagMs = 0;
+  seconds = 0;
+  waitMicros = 0;
+  wallMicros = 0;
+  clientCpuMicros = 0;
+  pressureKnown = true;
+  loopMaxMs = 0;
+  loopP99Ms = 0;
+  private next = 0;
+  constructor(readonly paths: string[]) {}
+
+  async block(port: number, logFile: string, rate: number, seconds: number): Promise<void> {
+    const from = fs.statSync(logFile).size;
+    const w0 = cpuWaitMicros();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    // A fresh monitor per block: a re-enabled one would count the gap between blocks as delay.
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    const run = await openLoop(port, this.paths, this.next, rate, seconds);
+    delay.disable();
+    this.loopMaxMs = Math.max(this.loopMaxMs, delay.max / 1e6);
+    this.loopP99Ms = Math.max(this.loopP99Ms, delay.percentile(99) / 1e6);
+    const c1 = process.cpuUsage(c0);
+    const w1 = cpuWaitMicros();
+    this.wallMicros += (performance.now() - t0) * 1000;
+    if (w0 === null || w1 === null) this.pressureKnown = false; else this.waitMicros += w1 - w0;
+    this.clientCpuMicros += c1.user + c1.system;
+    this.next += run.outcomes.length;
+    this.outcomes.push(...run.outcomes);
+    this.maxLagMs = Math.max(this.maxLagMs, run.maxLagMs);
+    this.seconds += seconds;
+    // Let the last answers' log lines reach the file.
+    await sleep(50);
+    this.logRanges.push([from, fs.statSync(logFile).size]);
+  }
+}
+
 
 /** The seconds of the run (from its start) in which some request took over the goal: [second, count, worst ms]. */
 function slowSeconds(outcomes: Outcome[]): Array<[number, number, number]> {
@@ -218,10 +258,13 @@ function slowSeconds(outcomes: Outcome[]): Array<[number, number, number]> {
  * The server's own times (Fastify's responseTime: request received to response written) logged in
  * a byte range of its log, overall and per endpoint (log lines joined by request id).
  */
-function serverTimes(logFile: string, from: number, to: number, endpoint: (p: string) => string) {
+function serverTimes(logFile: string, ranges: Array<[number, number]>, endpoint: (p: string) => string) {
   const fd = fs.openSync(logFile, 'r');
-  const buf = Buffer.alloc(to - from);
-  fs.readSync(fd, buf, 0, buf.length, from);
+  const buf = Buffer.concat(ranges.map(([from, to]) => {
+    const b = Buffer.alloc(to - from);
+    fs.readSync(fd, b, 0, b.length, from);
+    return Buffer.concat([b, Buffer.from('\n')]);
+  }));
   fs.closeSync(fd);
   const urlOf = new Map<string, string>();
   const probes: Array<{ maxMs: number; cpuMs: number }> = [];
@@ -270,19 +313,23 @@ function stats(outcomes: Outcome[], seconds: number) {
   };
 }
 
-function phase(run: Awaited<ReturnType<typeof openLoop>>, seconds: number, byEndpoint: (p: string) => string) {
+function summary(ph: Phase, logFile: string, byEndpoint: (p: string) => string) {
   const groups = new Map<string, Outcome[]>();
-  for (const o of run.outcomes) {
+  for (const o of ph.outcomes) {
     const k = byEndpoint(o.path);
     (groups.get(k) ?? groups.set(k, []).get(k)!).push(o);
   }
   return {
-    ...stats(run.outcomes, seconds), sent: run.sent, wallSeconds: r2(run.wallSeconds), clientMaxSendLagMs: run.maxLagMs, clientLoopDelay: run.clientLoopDelay,
-    slowSeconds: slowSeconds(run.outcomes),
+    ...stats(ph.outcomes, ph.seconds), seconds: ph.seconds, clientMaxSendLagMs: r1(ph.maxLagMs),
+    clientLoopDelay: { worstBlockP99Ms: r1(ph.loopP99Ms), maxMs: r1(ph.loopMaxMs) },
+    clientCpuPercent: r1(ph.clientCpuMicros / ph.wallMicros * 100),
+    cpuPressurePercent: ph.pressureKnown ? r1((ph.waitMicros / ph.wallMicros) * 100) : null,
+    slowSeconds: slowSeconds(ph.outcomes),
     byEndpoint: Object.fromEntries([...groups].map(([k, os]) => {
-      const s = stats(os, seconds);
+      const s = stats(os, ph.seconds);
       return [k, { requests: s.requests, p50Ms: s.p50Ms, p99Ms: s.p99Ms, maxMs: s.maxMs, errors: s.errors, meanKB: s.meanKB }];
     })),
+    server: serverTimes(logFile, ph.logRanges, byEndpoint),
   };
 }
 
@@ -350,19 +397,25 @@ async function main(): Promise<void> {
 
     if (WARMUP > 0) {
       log(`warm-up: ${WARMUP} s of the tracker mix at ${RATE}/s`);
-      await openLoop(port, mix, RATE, WARMUP);
+      await openLoop(port, mix, 0, RATE, WARMUP);
     }
-    loads.push({ stage: 'before baseline', load: loadAvg() });
-    log(`baseline: GET /api/health at ${RATE}/s for ${DURATION} s`);
-    const size = (): number => fs.statSync(server!.logFile).size;
-    let at = size();
-    const baseline = await withPressure(async () => ({ ...phase(await openLoop(port, ['/api/health'], RATE, DURATION), DURATION, endpoint), server: serverTimes(server!.logFile, at, size(), endpoint) }));
-    await sleep(1000);
-    loads.push({ stage: 'before tracker', load: loadAvg() });
-    log(`tracker mix (${mix.length / rounds} requests a page round, ${taskIds.length} tasks, ${projectIds.length} projects) at ${RATE}/s for ${DURATION} s`);
-    at = size();
-    const tracker = await withPressure(async () => ({ ...phase(await openLoop(port, mix, RATE, DURATION), DURATION, endpoint), server: serverTimes(server!.logFile, at, size(), endpoint) }));
+    // The two phases alternate in blocks of BLOCK seconds, so that both meet the same moments of a
+    // shared machine and their ratio is about the server, not about what the neighbours were doing.
+    const baselinePhase = new Phase(['/api/health']);
+    const trackerPhase = new Phase(mix);
+    log(`baseline GET /api/health and the tracker mix (${mix.length / rounds} requests a page round, ${taskIds.length} tasks, ${projectIds.length} projects), `
+      + `${DURATION} s each at ${RATE}/s, alternating in ${BLOCK} s blocks`);
+    for (let done = 0; done < DURATION; done += BLOCK) {
+      const s = Math.min(BLOCK, DURATION - done);
+      await baselinePhase.block(port, server.logFile, RATE, s);
+      loads.push({ stage: `block ${done / BLOCK + 1}`, load: loadAvg() });
+      await trackerPhase.block(port, server.logFile, RATE, s);
+    }
     loads.push({ stage: 'end', load: loadAvg() });
+    const baseline = summary(baselinePhase, server.logFile, endpoint);
+    const tracker = summary(trackerPhase, server.logFile, endpoint);
+    // The page's data calls alone (the API), beside the whole page load with its static files.
+    const api = stats(trackerPhase.outcomes.filter((o) => o.path.startsWith('/api/')), DURATION);
 
     const serverLogLines = fs.readFileSync(server.logFile, 'utf8').split('\n').length;
     const jsGzipKB = r1(jsGzipBytes / 1024);
@@ -370,10 +423,11 @@ async function main(): Promise<void> {
       bench: 'portal', date: new Date().toISOString(), database: POSTGRES ? 'postgresql' : 'pglite', demoPersons: PERSONS,
       machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loads },
       server: { startSeconds, logLevel: LOG_LEVEL, logLines: serverLogLines },
-      load: { openLoop: true, rate: RATE, durationSeconds: DURATION, warmupSeconds: WARMUP, maxSockets: MAX_SOCKETS, timeoutMs: TIMEOUT_MS, mixPerRound: mix.length / rounds },
+      load: { openLoop: true, rate: RATE, durationSeconds: DURATION, warmupSeconds: WARMUP, blockSeconds: BLOCK, maxSockets: MAX_SOCKETS, timeoutMs: TIMEOUT_MS, mixPerRound: mix.length / rounds },
       baseline: { path: '/api/health', ...baseline, byEndpoint: undefined },
       tracker,
-      ratio: { p50: r2(tracker.p50Ms / baseline.p50Ms), p99: r2(tracker.p99Ms / baseline.p99Ms) },
+      trackerApiOnly: { requests: api.requests, p50Ms: api.p50Ms, p90Ms: api.p90Ms, p99Ms: api.p99Ms, maxMs: api.maxMs, errors: api.errors },
+      ratio: { p50: r2(tracker.p50Ms / baseline.p50Ms), p99: r2(tracker.p99Ms / baseline.p99Ms), apiP99: r2(api.p99Ms / baseline.p99Ms) },
       js: { files: scripts, totalGzipBytes: jsGzipBytes, totalGzipKB: jsGzipKB },
       goal: {
         p99Ms: GOAL.p99Ms, jsGzipKB: GOAL.jsGzipKB,
