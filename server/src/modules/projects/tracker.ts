@@ -15,6 +15,7 @@ import { settings } from './settings.ts';
 import { taskState, weightedProgress, type PublishedFacts } from './progress.ts';
 import type { PlanTarget } from './plan-file.ts';
 import { latestPlanYear } from './plan.ts';
+import { RefreshingCache } from './cache.ts';
 
 const CACHE_MS = 2000;
 const REPORTER_ROLE = '牵头部门填报员';
@@ -56,7 +57,8 @@ export function memoJson(v: YearView, key: string, build: () => unknown): string
   return text;
 }
 
-const cache = new Map<number, { at: number; view: Promise<YearView> }>();
+// Stale-while-revalidate (cache.ts): a request never waits for the periodic rebuild, only for the first one.
+const cache = new RefreshingCache<number, YearView>(CACHE_MS);
 export function invalidateTracker(): void { cache.clear(); latest = undefined; }
 
 let latest: { at: number; year: Promise<number | undefined> } | undefined;
@@ -69,12 +71,7 @@ export async function resolveYear(db: Queryable, year?: number): Promise<number>
 }
 
 export function yearView(db: Queryable, year: number): Promise<YearView> {
-  const hit = cache.get(year);
-  if (hit && Date.now() - hit.at < CACHE_MS) return hit.view;
-  const view = buildYearView(db, year);
-  cache.set(year, { at: Date.now(), view });
-  view.catch(() => cache.delete(year));
-  return view;
+  return cache.get(year, () => buildYearView(db, year));
 }
 
 async function buildYearView(db: Queryable, year: number): Promise<YearView> {
