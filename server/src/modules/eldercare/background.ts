@@ -41,9 +41,9 @@ export function ingestIdentity(ctx: AppContext): { clientId: string; persistent:
 }
 
 /** Subscribes to device events; each message is ingested before the PUBACK (handleMessage). */
-export async function startSubscriber(ctx: AppContext, opts: { clientId?: string; shared?: boolean; onHandled?: (r: IngestResult) => void } = {}): Promise<MqttClient> {
+export async function startSubscriber(ctx: AppContext, opts: { clientId?: string; persistent?: boolean; shared?: boolean; onHandled?: (r: IngestResult) => void } = {}): Promise<MqttClient> {
   const shared = opts.shared ?? ctx.mqtt.mode === 'external';
-  const identity = opts.clientId ? { clientId: opts.clientId, persistent: true } : ingestIdentity(ctx);
+  const identity = opts.clientId ? { clientId: opts.clientId, persistent: opts.persistent ?? true } : ingestIdentity(ctx);
   // Not connectAsync: a resumed session's backlog arrives right after CONNACK, and must meet our
   // handler, not the default one (which would acknowledge it unprocessed).
   const client = mqtt.connect(ctx.mqtt.url, {
@@ -90,7 +90,14 @@ export async function startEldercare(ctx: AppContext): Promise<() => Promise<voi
     const alarmId = Number(order.payload.alarmId);
     if (Number.isInteger(alarmId)) publishAlarmChange(alarmId);
   });
-  const client = await startSubscriber(ctx);
+  // Each MQTT client handles one message at a time (the PUBACK waits for the database), so with a
+  // shared subscription a process runs several clients of the group to keep its pool busy.
+  const clients: MqttClient[] = [];
+  const parallel = ctx.mqtt.mode === 'external' ? Math.max(1, Number(process.env.MINSHENG_INGEST_CLIENTS || 4)) : 1;
+  const identity = ingestIdentity(ctx);
+  for (let k = 0; k < parallel; k++) {
+    clients.push(await startSubscriber(ctx, parallel === 1 ? {} : { clientId: `${identity.clientId.slice(0, 60)}-${k}`, persistent: identity.persistent }));
+  }
   const sweepMs = Number(process.env.MINSHENG_ELDERCARE_SWEEP_MS || 30_000);
   const maintenanceEvery = Math.max(1, Math.round(300_000 / sweepMs));
   let n = 0;
@@ -103,6 +110,6 @@ export async function startEldercare(ctx: AppContext): Promise<() => Promise<voi
     clearInterval(timer);
     off();
     await running;
-    await client.endAsync();
+    for (const c of clients) await c.endAsync();
   };
 }

@@ -105,7 +105,7 @@ async function beginStep(tx: Queryable, c: StepContext, step: EscalationStep, re
 }
 
 /** Creates the alarm's work order and begins step 1; idempotent (the recovery sweep may repeat it). */
-export async function onAlarmOpened(db: Db, alarmId: number, now = new Date()): Promise<void> {
+export async function onAlarmOpened(db: Db, alarmId: number): Promise<void> {
   const alarm = await loadAlarm(db, alarmId);
   if (!alarm || alarm.work_order_id !== null) return;
   const elder = await findElderUnscoped(db, alarm.person_id);
@@ -119,6 +119,7 @@ export async function onAlarmOpened(db: Db, alarmId: number, now = new Date()): 
     payload: { alarmId, rule: alarm.rule, severity: alarm.severity, openedAt: alarm.opened_at, workday: alarm.workday },
     clientKey: `eldercare.alarm:${alarmId}`, actor: SYSTEM,
   });
+  const now = new Date();
   await withTransaction(db, async (tx) => {
     const [claimed] = await tx.query('UPDATE eldercare_alarm SET work_order_id = $2 WHERE id = $1 AND work_order_id IS NULL RETURNING id', [alarmId, order.id]);
     if (!claimed) return;

@@ -7,7 +7,7 @@
  */
 import type { Db, Queryable } from '../../platform/db.ts';
 import { DeviceEvent } from './schemas.ts';
-import { findDeviceUnscoped } from './devices.ts';
+import { findDeviceUnscoped, type DeviceRow } from './devices.ts';
 import { instantRule } from './rules.ts';
 import { recordFiring, type AlarmOutcome } from './alarms.ts';
 
@@ -33,6 +33,24 @@ export async function quarantine(db: Queryable, m: IncomingMessage, reason: stri
   return { status: 'quarantined', reason };
 }
 
+/**
+ * Devices looked up by ingest, kept for a few seconds: a home's devices send many messages, and
+ * the lookup (a three-table join) would otherwise be a third of the work per message. A retired or
+ * re-assigned device is seen within DEVICE_CACHE_MS.
+ */
+const DEVICE_CACHE_MS = 10_000;
+const deviceCache = new Map<string, { row: DeviceRow; until: number }>();
+async function cachedDevice(db: Db, id: string): Promise<DeviceRow | undefined> {
+  const hit = deviceCache.get(id);
+  if (hit && hit.until > Date.now()) return hit.row;
+  const row = await findDeviceUnscoped(db, id);
+  if (row) {
+    if (deviceCache.size > 50_000) deviceCache.clear();
+    deviceCache.set(id, { row, until: Date.now() + DEVICE_CACHE_MS });
+  } else deviceCache.delete(id);
+  return row;
+}
+
 export async function ingest(db: Db, m: IncomingMessage): Promise<IngestResult> {
   if (m.deviceId === null) return quarantine(db, m, `topic does not match minsheng/v1/devices/{deviceId}/events`);
   let json: unknown;
@@ -43,16 +61,24 @@ export async function ingest(db: Db, m: IncomingMessage): Promise<IngestResult> 
     return quarantine(db, m, `${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}`);
   }
   const e = parsed.data;
-  const device = await findDeviceUnscoped(db, m.deviceId);
+  const device = await cachedDevice(db, m.deviceId);
   if (!device) return quarantine(db, m, `unknown device ${m.deviceId}`);
   if (!device.active) return quarantine(db, m, `device ${m.deviceId} is retired`);
   if (m.vendor !== undefined && device.vendor !== m.vendor) return quarantine(db, m, `device ${m.deviceId} belongs to another vendor`);
   const at = new Date(e.at).toISOString();
-  const inserted = await db.query<{ event_id: string }>(
-    `INSERT INTO eldercare_event (event_id, device_id, person_id, type, at, value, via, processed_at)
-     VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7, CASE WHEN $8 THEN NULL ELSE clock_timestamp() END)
-     ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-    [e.id, device.id, device.person_id, e.type, at, e.value === undefined ? null : JSON.stringify(e.value), m.via, INSTANT_TYPES.has(e.type)]);
+  // One round trip: store the event and, only if it is new, move the device's last-seen and battery.
+  const inserted = (await db.query<{ event_id: string | null }>(
+    `WITH ins AS (
+       INSERT INTO eldercare_event (event_id, device_id, person_id, type, at, value, via, processed_at)
+       VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7, CASE WHEN $8 THEN NULL ELSE clock_timestamp() END)
+       ON CONFLICT (event_id) DO NOTHING RETURNING event_id),
+     upd AS (
+       UPDATE eldercare_device SET last_seen_at = GREATEST(coalesce(last_seen_at, $5::timestamptz), $5::timestamptz),
+         battery_percent = CASE WHEN $9::smallint IS NULL THEN battery_percent ELSE $9::smallint END
+       WHERE id = $2 AND EXISTS (SELECT 1 FROM ins) RETURNING id)
+     SELECT (SELECT event_id FROM ins) AS event_id, (SELECT count(*) FROM upd) AS updated`,
+    [e.id, device.id, device.person_id, e.type, at, e.value === undefined ? null : JSON.stringify(e.value), m.via, INSTANT_TYPES.has(e.type),
+      e.type === 'battery' ? Math.round(e.value as number) : null])).filter((r) => r.event_id !== null);
   if (inserted.length === 0) {
     const [prev] = await db.query<{ device_id: string; processed_at: string | null }>('SELECT device_id, processed_at FROM eldercare_event WHERE event_id = $1', [e.id]);
     if (prev && prev.device_id !== device.id) return quarantine(db, m, `event id ${e.id} was already used by device ${prev.device_id}`);
@@ -60,10 +86,6 @@ export async function ingest(db: Db, m: IncomingMessage): Promise<IngestResult> 
     if (prev && prev.processed_at === null) return { status: 'duplicate', eventId: e.id, alarm: await processEvent(db, e.id) };
     return { status: 'duplicate', eventId: e.id };
   }
-  await db.query(
-    `UPDATE eldercare_device SET last_seen_at = GREATEST(coalesce(last_seen_at, $2), $2),
-       battery_percent = CASE WHEN $3::smallint IS NULL THEN battery_percent ELSE $3::smallint END WHERE id = $1`,
-    [device.id, at, e.type === 'battery' ? Math.round(e.value as number) : null]);
   return INSTANT_TYPES.has(e.type) ? { status: 'stored', eventId: e.id, alarm: await processEvent(db, e.id) } : { status: 'stored', eventId: e.id };
 }
 
