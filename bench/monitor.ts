@@ -4,8 +4,10 @@
  * one synthetic medical settlement per person over the last year, so feed rows ≈ 1.1 × N. The
  * assistance categories come from the dibao / dibao-edge batch runs (policy module).
  *
- * Measured: the feed imports (rows/s), the full run to stored warnings (`runMonitoring`: one query
- * per rule, then warnings, chains and verification work orders), and the rule queries alone.
+ * Measured: the feed imports (rows/s) and what the windowed-aggregate index (migration 032) adds to
+ * a bulk insert, the full run to stored warnings (`runMonitoring`: one set-based query per rule —
+ * over the entities with evidence where the rule proves the others cannot raise — then warnings,
+ * chains and verification work orders), and the rule queries alone.
  * Baseline in the same run: the same six rules, one query per person (person rules) or household
  * (household rules) on a sample of S, extrapolated to N; ratio = baseline / set-based queries.
  * City figures (10 M persons, 20 M feed rows, the issue's scale) are LINEAR extrapolations.
@@ -27,6 +29,7 @@ import { writeDemoFeeds } from '../server/src/modules/monitoring/demo-feeds.ts';
 import { importFeed } from '../server/src/modules/monitoring/feed-import.ts';
 import { loadRules } from '../server/src/modules/monitoring/rule-file.ts';
 import { ruleCandidates, runMonitoring } from '../server/src/modules/monitoring/run.ts';
+import { ruleEvidence } from '../server/src/modules/monitoring/evidence.ts';
 
 const args = process.argv.slice(2);
 const num = (flag: string, dflt: number): number => { const i = args.indexOf(flag); return i >= 0 ? Number(args[i + 1]) : dflt; };
@@ -48,6 +51,7 @@ async function admin(sql: string): Promise<void> {
   await c.connect();
   try { await c.query(sql); } finally { await c.end(); }
 }
+class RollBack extends Error {}
 const timed = async <T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> => {
   const t = performance.now();
   const value = await fn();
@@ -83,6 +87,18 @@ async function main(): Promise<void> {
        SELECT $1, 'medical', row_number() OVER (), p.citizen_id, d, jsonb_build_object('date', d, 'total', 200 + p.id % 900, 'outOfPocket', 60 + p.id % 300, 'hospital', 'bench'), p.id, 'matched', 'citizen-id'
        FROM person p CROSS JOIN LATERAL (SELECT ($2::date - (p.id % 360)::int) AS d) x`, [b!.id, ON]));
     await db.exec('ANALYZE');
+    // What the windowed-aggregate index (migration 032) costs a feed import: the same bulk insert,
+    // rolled back, without and with it.
+    const reinsert = (): Promise<{ value: unknown; seconds: number }> => timed(() => db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO feed_row (batch_id, feed_type, row_no, citizen_id, event_date, data, person_id, match_status, matched_by)
+        SELECT batch_id, feed_type, row_no + 100000000, citizen_id, event_date, data, person_id, match_status, matched_by FROM feed_row WHERE batch_id = $1`, [b!.id]);
+      throw new RollBack();
+    }).catch((e: unknown) => { if (!(e instanceof RollBack)) throw e; }));
+    await db.exec('DROP INDEX feed_row_type_date_idx');
+    const withoutIndex = await reinsert();
+    await db.exec(`CREATE INDEX feed_row_type_date_idx ON feed_row (feed_type, event_date) WHERE person_id IS NOT NULL`);
+    const withIndex = await reinsert();
+    await db.exec('ANALYZE');
     const [{ n: feedRows }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM feed_row') as [{ n: number }];
     const [{ n: households }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM household') as [{ n: number }];
 
@@ -90,10 +106,12 @@ async function main(): Promise<void> {
     const rules = loadRules();
     const full = await timed(() => runMonitoring(db, { on: ON, startedBy: 'bench', rules }));
     log('rule queries alone');
-    const queries: Array<{ rule: string; entity: string; seconds: number; candidates: number }> = [];
+    const queries: Array<{ rule: string; entity: string; over: string; seconds: number; candidates: number }> = [];
     for (const rule of rules.rules) {
       const q = await timed(() => ruleCandidates(db, rule, { on: ON, startedBy: 'bench' }, systemScope()));
-      queries.push({ rule: rule.id, entity: rule.policy.entity, seconds: r2(q.seconds), candidates: q.value.rows.length });
+      const needs = ruleEvidence(rule, ON);
+      const over = needs ? `with evidence: ${needs.map((n) => n.map((e) => (e.kind === 'agg' ? e.name : e.kind)).join('|')).join(' & ')}` : 'all';
+      queries.push({ rule: rule.id, entity: rule.policy.entity, over, seconds: r2(q.seconds), candidates: q.value.rows.length });
     }
     const batchSeconds = queries.reduce((s, q) => s + q.seconds, 0);
 
@@ -112,12 +130,13 @@ async function main(): Promise<void> {
     const out = {
       bench: 'monitor', date: new Date().toISOString().slice(0, 10), persons: PERSONS, households, feedRows, on: ON,
       cityBuildSeconds: r2(city.seconds),
-      feedImport: { rows: demoRows, seconds: r2(imports.seconds), rowsPerSecond: Math.round(demoRows / imports.seconds), bulkMedicalRows: PERSONS, bulkSeconds: r2(bulk.seconds) },
+      feedImport: { rows: demoRows, seconds: r2(imports.seconds), rowsPerSecond: Math.round(demoRows / imports.seconds), bulkMedicalRows: PERSONS, bulkSeconds: r2(bulk.seconds),
+        typeDateIndex: { rows: PERSONS, insertSecondsWithout: r2(withoutIndex.seconds), insertSecondsWith: r2(withIndex.seconds) } },
       fullRun: { seconds: r2(full.seconds), raised: full.value.raised, perRule: full.value.perRule.map((r) => ({ rule: r.rule, candidates: r.candidates, raised: r.raised })) },
       ruleQueries: { seconds: r2(batchSeconds), queries },
       baseline: { sample: SAMPLE, perRule, extrapolatedSeconds: r2(baselineSeconds) },
       ratio: r2(ratio),
-      city: { persons: CITY, feedRows: CITY * 2, fullRunSecondsLinear: Math.round(cityFull) },
+      city: { persons: CITY, feedRows: CITY * 2, fullRunSecondsLinear: Math.round(cityFull), ruleQueriesSecondsLinear: Math.round(batchSeconds * (CITY / PERSONS)) },
       goals: { citySeconds: GOAL.citySeconds, met: cityFull < GOAL.citySeconds, ratio: GOAL.ratio, ratioMet: ratio >= GOAL.ratio },
       cpus: os.cpus().length, load: os.loadavg().map(r2),
     };

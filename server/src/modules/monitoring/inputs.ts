@@ -13,8 +13,8 @@ import { scopeSql, type Scope } from '../../platform/auth/scope.ts';
 import type { Aggregate } from './rule-file.ts';
 
 type ObjTy = Extract<Ty, { k: 'object' }>;
-type FieldSource = string | ((ty: Ty) => string) | { list: { from: string; alias: string; orderBy: string; lib: (alias: string) => FieldLib } };
-type FieldLib = Record<string, FieldSource>;
+export type FieldSource = string | ((ty: Ty) => string) | { list: { from: string; alias: string; orderBy: string; lib: (alias: string) => FieldLib } };
+export type FieldLib = Record<string, FieldSource>;
 
 /** Facts the registry or the feeds lack, and what is used instead (shown with re-evaluations). */
 export const PLACEHOLDERS: Record<string, string> = {
@@ -22,31 +22,37 @@ export const PLACEHOLDERS: Record<string, string> = {
   monthlyIncome: 'income items are taken as monthly amounts',
 };
 
-const living = (p: string, on: string): string => `(${p}.deceased_on IS NULL OR ${p}.deceased_on > ${on}::date)`;
+export const living = (p: string, on: string): string => `(${p}.deceased_on IS NULL OR ${p}.deceased_on > ${on}::date)`;
 
-const latest = (policyId: string, entity: 'person' | 'household', idExpr: string, on: string): string =>
+export const latest = (policyId: string, entity: 'person' | 'household', idExpr: string, on: string): string =>
   `coalesce((SELECT __d.eligible FROM policy_decision __d WHERE __d.policy_id = ${sqlQuote(policyId)} AND __d.entity = '${entity}'
      AND __d.entity_id = ${idExpr} AND __d.on_date <= ${on}::date ORDER BY __d.on_date DESC, __d.run_id DESC LIMIT 1), false)`;
 
-const financeSum = (p: string, on: string, kind: 'income' | 'asset'): string =>
+export const financeSum = (p: string, on: string, kind: 'income' | 'asset'): string =>
   `(SELECT coalesce(sum((__f.v->>'amount')::numeric), 0) FROM jsonb_array_elements(${p}.finance) AS __f(v)
      WHERE __f.v->>'kind' = '${kind}' AND (__f.v->>'periodFrom') <= ${on} AND (__f.v->>'periodTo' IS NULL OR (__f.v->>'periodTo') >= ${on}))`;
 
 /** Windowed aggregate over the feed rows of the persons `personsSql` selects (ids). */
 function aggregateSql(a: Aggregate, months: number, personsSql: string, on: string): string {
-  const where = [`__r.feed_type = ${sqlQuote(a.feed)}`, `__r.person_id IN (${personsSql})`,
+  const { where, agg } = aggregateParts(a, months, on);
+  return `(SELECT ${agg} FROM feed_row __r WHERE ${[...where, `__r.person_id IN (${personsSql})`].join(' AND ')})`;
+}
+
+/** An aggregate's filter on feed rows `__r` (type, window, `where`) and its aggregate expression; the set-based builder groups the same. */
+export function aggregateParts(a: Aggregate, months: number, on: string): { where: string[]; agg: string } {
+  const where = [`__r.feed_type = ${sqlQuote(a.feed)}`,
     `__r.event_date > (${on}::date - interval '${months} months')::date`, `__r.event_date <= ${on}::date`,
     ...Object.entries(a.where ?? {}).map(([k, v]) => `__r.data->>${sqlQuote(k)} = ${sqlQuote(String(v))}`)];
   const val = a.field ? `(__r.data->>${sqlQuote(a.field)})` : '';
   const agg = a.fn === 'count' ? 'count(*)'
     : a.fn === 'sum' ? `coalesce(sum(${val}::numeric), 0)`
       : a.field === 'date' || a.field?.endsWith('Date') ? `${a.fn}(${val})` : `${a.fn}(${val}::numeric)`;
-  return `(SELECT ${agg} FROM feed_row __r WHERE ${where.join(' AND ')})`;
+  return { where, agg };
 }
 
 export interface Aggregates { own: Record<string, { agg: Aggregate; months: number }>; members: Record<string, { agg: Aggregate; months: number }> }
 
-function personLib(p: string, on: string, aggs: Aggregates['own']): FieldLib {
+export function personLib(p: string, on: string, aggs: Aggregates['own']): FieldLib {
   const dibao = latest('tianjin/dibao', 'household', `${p}.household_id`, on);
   const tekun = latest('tianjin/tekun', 'person', `${p}.id`, on);
   const edge = latest('tianjin/dibao-edge', 'household', `${p}.household_id`, on);
@@ -97,7 +103,7 @@ function personLib(p: string, on: string, aggs: Aggregates['own']): FieldLib {
   return lib;
 }
 
-function householdLib(h: string, on: string, aggs: Aggregates): FieldLib {
+export function householdLib(h: string, on: string, aggs: Aggregates): FieldLib {
   const members = `person __m WHERE __m.household_id = ${h}.id AND ${living('__m', on)}`;
   const tekunAny = `EXISTS (SELECT 1 FROM person __t WHERE __t.household_id = ${h}.id AND ${latest('tianjin/tekun', 'person', '__t.id', on)})`;
   const allMembers = `SELECT __a.id FROM person __a WHERE __a.household_id = ${h}.id`;
@@ -125,7 +131,7 @@ function householdLib(h: string, on: string, aggs: Aggregates): FieldLib {
   return lib;
 }
 
-function project(ty: ObjTy, lib: FieldLib, path: string, missing: string[]): string {
+export function project(ty: ObjTy, lib: FieldLib, path: string, missing: string[]): string {
   const parts: string[] = [];
   for (const [name, f] of Object.entries(ty.fields)) {
     const src = lib[name];

@@ -11,7 +11,9 @@ import { compileToSql, inEffect, resolveParameters, SQL_SESSION_SETTINGS, type L
 import { systemScope, type Scope } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db.ts';
 import { raiseIntoChain } from './chain.ts';
+import { ruleEvidence } from './evidence.ts';
 import { inputQuery, type Aggregates } from './inputs.ts';
+import { setInputQuery } from './set-inputs.ts';
 import { loadRules, monthsOf, type Aggregate, type MonitoringRule, type RuleSet } from './rule-file.ts';
 
 export interface RuleOutcome { rule: string; candidates: number; raised: number; suppressed: number; errors: number; firstError?: string | undefined; skipped?: string }
@@ -70,17 +72,30 @@ function aggregatesOf(rule: MonitoringRule, on: string): Aggregates {
   return { own: conv(rule.meta.aggregates), members: conv(rule.meta.memberAggregates) };
 }
 
+/**
+ * How a rule's input relation is built: `per-entity` — every field a correlated look-up of its row
+ * (inputs.ts; what a run over a feed batch's persons uses, and the oracle of the set-based path);
+ * `set` — facts computed once per query and joined (set-inputs.ts), over the entities with evidence
+ * when evidence.ts proves the others cannot raise. Default: `set` for a run without a person list.
+ */
+export type InputPath = 'set' | 'per-entity';
+
 /** One rule's candidates: (entity id, input) where all conditions hold; rows the rule could not decide are counted. One query. */
-export async function ruleCandidates(db: Db, rule: MonitoringRule, opts: RunOptions, scope: Scope): Promise<{ rows: Array<{ id: number; input: Record<string, unknown> }>; errors: number; firstError?: string }> {
+export async function ruleCandidates(db: Db, rule: MonitoringRule, opts: RunOptions, scope: Scope, path?: InputPath): Promise<{ rows: Array<{ id: number; input: Record<string, unknown> }>; errors: number; firstError?: string }> {
   const params: unknown[] = [];
-  const q = inputQuery(rule.policy, opts.on, aggregatesOf(rule, opts.on), { scope, personIds: opts.personIds }, params);
+  const usePath = path ?? (opts.personIds ? 'per-entity' : 'set');
+  if (usePath === 'set' && opts.personIds) throw new Error('the set-based input path runs over the registry (scope), not a person list');
+  const q = usePath === 'set'
+    ? setInputQuery(rule.policy, opts.on, aggregatesOf(rule, opts.on), { scope }, params, ruleEvidence(rule, opts.on))
+    : inputQuery(rule.policy, opts.on, aggregatesOf(rule, opts.on), { scope, personIds: opts.personIds }, params);
   if (q.missing.length > 0) throw new Error(`the registry and feeds cannot supply ${q.missing.join(', ')}`);
   const compiled = compileToSql(rule.policy, opts.on, { inputRelation: 'SELECT id, input FROM __inp' });
   const sql = `WITH __inp AS MATERIALIZED (${q.sql})
     SELECT __d.id::bigint AS id, __d.eligible, __d.error, CASE WHEN __d.eligible THEN __inp.input END AS input
     FROM (${compiled}) AS __d JOIN __inp ON __inp.id = __d.id WHERE __d.eligible OR __d.error IS NOT NULL`;
+  const settings: string[] = "settings" in q ? (q as { settings: string[] }).settings : [];
   const rows = await db.transaction(async (tx) => {
-    for (const s of SQL_SESSION_SETTINGS) await tx.exec(s);
+    for (const s of [...SQL_SESSION_SETTINGS, ...settings]) await tx.exec(s);
     return tx.query<{ id: number; eligible: boolean | null; error: string | null; input: Record<string, Record<string, unknown>> | null }>(sql, params);
   });
   const errs = rows.filter((r) => r.error !== null);
