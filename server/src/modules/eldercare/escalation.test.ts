@@ -10,9 +10,9 @@ import { runDueTimers } from '../../platform/jobs.ts';
 import { testApp, type TestApp } from '../../testing/app.ts';
 import { staffClient, type Client } from '../../testing/auth.ts';
 import { getWorkOrder } from '../workorders/service.ts';
-import { acknowledgeByLink } from '../workorders/webhooks.ts';
+import { acknowledgeByLink, recordGatewayCallback } from '../workorders/webhooks.ts';
 import { ingest } from './ingest.ts';
-import { registerEscalationTimers } from './escalation.ts';
+import { acknowledged as acknowledgedIn, registerEscalationTimers } from './escalation.ts';
 import { guardParams } from './params.ts';
 import { COMMUNITY, event, GRID, OTHER_COMMUNITY, seedElder, type SeededElder } from './test-fixtures.ts';
 
@@ -166,6 +166,25 @@ describe('elder file and escalation', () => {
     expect(kpis.alarms).toBeGreaterThanOrEqual(3);
     expect(kpis.acknowledged).toBeGreaterThanOrEqual(1);
     expect(kpis.onSiteCount).toBe(1);
+  });
+
+  it('a volunteer pressing 1 in the voice call (gateway callback) acknowledges; delivery alone never does', async () => {
+    const alarmId = await sos('2026-02-16T08:00:00+08:00');
+    let now = new Date();
+    for (let i = 0; i < 2; i++) { now = new Date(now.getTime() + (TIMEOUT + 1) * 1000); await runDueTimers(t.ctx.db, now); }
+    let order = await orderOf(alarmId);
+    const call = order.actions.find((a) => a.kind === 'note' && a.data?.step === 3);
+    expect(call?.data).toMatchObject({ responder: 'volunteer', contactRef: expect.stringMatching(/^roster:\d+$/) });
+    const [voice] = call!.data!.deliveries as number[];
+    // Delivered is not acknowledged: the chain goes on.
+    await recordGatewayCallback(t.ctx.db, { deliveryId: voice!, event: 'delivered' });
+    expect(acknowledgedIn(await orderOf(alarmId))).toBe(false);
+    expect(await recordGatewayCallback(t.ctx.db, { deliveryId: voice!, event: 'acknowledged', method: 'key-press', digits: '1' })).toEqual({ recorded: true });
+    await runDueTimers(t.ctx.db, new Date(now.getTime() + 3600_000));
+    order = await orderOf(alarmId);
+    expect(order.actions.filter((a) => a.kind === 'timeout')).toHaveLength(2);
+    expect(order.actions.at(-1)).toMatchObject({ kind: 'acknowledged', actor: `gateway:${String(call!.data!.contactRef)}` });
+    expect((await resolve(alarmId)).statusCode).toBe(200);
   });
 
   it('an elder in another region: the other street cannot read the plan', async () => {
