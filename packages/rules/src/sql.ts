@@ -255,12 +255,35 @@ export class SqlCompiler {
       case 'contains': return `(strpos(${x}, ${y}) > 0)`;
       case 'sum': {
         const ty = n.ty;
-        const c = `__c${this.fresh()}`;
-        const total = (l: string): string => `(SELECT coalesce(sum(${fromJson(`${c}.v`, ty)}), 0) FROM jsonb_array_elements(${l}) AS ${c}(v))`;
-        const s = this.overList(x, total);
+        const arg = n.args[0] as IrNode;
+        let s: string;
+        if (arg.op === 'macro' && arg.fn === 'map') s = this.mapSum(arg, scope);
+        else {
+          const c = `__c${this.fresh()}`;
+          const total = (l: string): string => `(SELECT coalesce(sum(${fromJson(`${c}.v`, ty)}), 0) FROM jsonb_array_elements(${l}) AS ${c}(v))`;
+          s = this.overList(x, total);
+        }
         return ty.k === 'int' ? this.bind([s], ([S]) => `(CASE WHEN ${S} ${INT_RANGE} THEN ${S}::bigint END)`) : s;
       }
     }
+  }
+
+  /**
+   * `list.map(m, body).sum()` in one pass: sums the body values directly instead of building the
+   * mapped list as jsonb and reading it back (the same numbers: body values are bigint/numeric
+   * either way; NULL, an error, when the list or any body value is NULL, as map then sum gives).
+   */
+  private mapSum(n: IrNode & { op: 'macro' }, scope: ReadonlyMap<string, string>): string {
+    const list = this.expr(n.list, scope);
+    const elemTy = n.list.ty.k === 'list' ? n.list.ty.of : n.list.ty;
+    const k = this.fresh();
+    const c = `__c${k}`;
+    const d = `__d${k}`;
+    const inner = new Map(scope);
+    inner.set(n.v, isScalar(elemTy) ? fromJson(`${c}.v`, elemTy) : `${c}.v`);
+    const body = this.expr(n.body, inner);
+    const rows = (l: string): string => `(SELECT ${body} AS p FROM jsonb_array_elements(${l}) AS ${c}(v) OFFSET 0) AS ${d}`;
+    return this.overList(list, (l) => `(SELECT CASE WHEN bool_or(${d}.p IS NULL) THEN NULL ELSE coalesce(sum(${d}.p), 0) END FROM ${rows(l)})`);
   }
 
   private macro(n: IrNode & { op: 'macro' }, scope: ReadonlyMap<string, string>): string {
