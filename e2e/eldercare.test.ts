@@ -189,5 +189,8 @@ describe('elder guard walk (e2e, Chromium)', () => {
     await admin.getByRole('button', { name: /OK|确\s*定/ }).click();
     await admin.getByText('跌倒雷达须吸顶安装，安装高度2–3米').first().waitFor({ timeout: 20_000 });
     await screenshot(admin, 'eldercare-8-installation-warning');
+    await admin.goto(`${server.baseUrl}/eldercare?tab=roster`);
+    await admin.getByText('乐龄社会工作服务中心').first().waitFor();
+    await screenshot(admin, 'eldercare-9-roster');
   }, 120_000);
 });

@@ -23,8 +23,9 @@ const zhText = {
   newDevice: {
     title: '登记设备', add: '登记设备', mounting: '安装方式', height: '安装高度（米）', installedBy: '安装人', installedAt: '安装时间',
   },
+  roster: { community: '社区代码', add: '加入名册' },
   mounting: { ceiling: '吸顶', wall: '壁挂', door: '门框', table: '桌面', worn: '佩戴' },
-  tabs: { seat: '24小时坐席台', candidates: '候选对象', elders: '守护对象', devices: '设备', kpis: '指标', quarantine: '隔离消息' },
+  tabs: { seat: '24小时坐席台', candidates: '候选对象', elders: '守护对象', devices: '设备', kpis: '指标', roster: '志愿者名册', quarantine: '隔离消息' },
   seat: {
     live: '实时', offline: '连接中断，正在重连…', openAlarms: '未结报警', none: '当前没有未结报警',
     sound: '声音提示', soundOn: '开', soundOff: '关', select: '选择左侧报警查看详情',
@@ -73,8 +74,9 @@ const enText: typeof zhText = {
   newDevice: {
     title: 'Register a device', add: 'Register device', mounting: 'Mounting', height: 'Height (m)', installedBy: 'Installed by', installedAt: 'Installed at',
   },
+  roster: { community: 'Community code', add: 'Add to roster' },
   mounting: { ceiling: 'Ceiling', wall: 'Wall', door: 'Door frame', table: 'Table', worn: 'Worn' },
-  tabs: { seat: '24-hour call seat', candidates: 'Candidates', elders: 'Elders', devices: 'Devices', kpis: 'KPIs', quarantine: 'Quarantine' },
+  tabs: { seat: '24-hour call seat', candidates: 'Candidates', elders: 'Elders', devices: 'Devices', kpis: 'KPIs', roster: 'Roster', quarantine: 'Quarantine' },
   seat: {
     live: 'Live', offline: 'Connection lost, reconnecting…', openAlarms: 'Open alarms', none: 'No open alarms',
     sound: 'Sound', soundOn: 'on', soundOff: 'off', select: 'Select an alarm on the left',

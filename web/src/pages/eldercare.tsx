@@ -2,8 +2,8 @@
 import type { ReactNode } from 'react';
 import { bj, useEt as useTranslation } from '../eldercare/i18n.ts';
 import { Link, useSearchParams } from 'react-router-dom';
-import { Card, Col, Row, Statistic, Table, Tabs, Tag, Typography } from 'antd';
-import { useApi } from '../api.ts';
+import { App, Button, Card, Col, Form, Input, InputNumber, Row, Select, Statistic, Table, Tabs, Tag, Typography } from 'antd';
+import { ApiError, request, useApi } from '../api.ts';
 import { useMe } from '../auth.tsx';
 import ErrorAlert from '../components/ErrorAlert.tsx';
 import CallSeat from '../eldercare/CallSeat.tsx';
@@ -78,6 +78,46 @@ function KpiBoard(): ReactNode {
   );
 }
 
+interface RosterEntry { id: number; communityCode: string; kind: string; name: string; phone: string; priority: number; active: boolean }
+
+/** The community rosters of volunteers and social organisations (alerted on non-working days). */
+function Roster({ canWrite }: { canWrite: boolean }): ReactNode {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const res = useApi<{ items: RosterEntry[] }>('/eldercare/roster');
+  const [form] = Form.useForm<{ communityCode: string; kind: string; name: string; phone: string; priority: number }>();
+  const add = async (v: { communityCode: string; kind: string; name: string; phone: string; priority: number }): Promise<void> => {
+    try {
+      await request('/eldercare/roster', { method: 'POST', body: v });
+      void message.success(t('eldercare.elder.saved'));
+      form.resetFields();
+      res.reload();
+    } catch (e) {
+      if (e instanceof ApiError && e.field) form.setFields([{ name: e.field as 'name', errors: [e.message] }]);
+      else void message.error(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+  if (res.error) return <ErrorAlert error={res.error} onRetry={res.reload} />;
+  return (
+    <div>
+      {canWrite ? (
+        <Form form={form} layout="inline" onFinish={(v) => void add(v)} initialValues={{ kind: 'volunteer', priority: 1 }} style={{ marginBottom: 12 }}>
+          <Form.Item name="communityCode" rules={[{ required: true, pattern: /^\d{12}$/ }]}><Input placeholder={t('eldercare.roster.community')} style={{ width: 150 }} /></Form.Item>
+          <Form.Item name="kind"><Select style={{ width: 130 }} options={['volunteer', 'social-organisation'].map((k) => ({ value: k, label: t(`eldercare.responder.${k}`) }))} /></Form.Item>
+          <Form.Item name="name" rules={[{ required: true }]}><Input placeholder={t('eldercare.elder.name')} /></Form.Item>
+          <Form.Item name="phone" rules={[{ required: true }]}><Input placeholder={t('eldercare.elder.phone')} /></Form.Item>
+          <Form.Item name="priority"><InputNumber min={1} max={99} style={{ width: 70 }} /></Form.Item>
+          <Button htmlType="submit">{t('eldercare.roster.add')}</Button>
+        </Form>
+      ) : null}
+      <Table size="small" rowKey="id" loading={res.loading} dataSource={res.data?.items} columns={[
+        { title: t('eldercare.roster.community'), dataIndex: 'communityCode' }, { title: t('eldercare.elder.kind'), key: 'k', render: (_, r) => t(`eldercare.responder.${r.kind}`) },
+        { title: t('eldercare.elder.name'), dataIndex: 'name' }, { title: t('eldercare.elder.phone'), dataIndex: 'phone' }, { title: t('eldercare.elder.priority'), dataIndex: 'priority' },
+      ]} />
+    </div>
+  );
+}
+
 function Quarantine(): ReactNode {
   const { t } = useTranslation();
   const res = useApi<{ items: { id: number; receivedAt: string; via: string; deviceId: string | null; payload: string; reason: string }[] }>('/eldercare/quarantine');
@@ -100,6 +140,7 @@ export default function EldercarePage(): ReactNode {
     can('eldercare.read') ? { key: 'elders', label: t('eldercare.tabs.elders'), children: <Elders /> } : null,
     can('eldercare.read') ? { key: 'devices', label: t('eldercare.tabs.devices'), children: <Devices /> } : null,
     can('eldercare.read') ? { key: 'kpis', label: t('eldercare.tabs.kpis'), children: <KpiBoard /> } : null,
+    can('eldercare.read') ? { key: 'roster', label: t('eldercare.tabs.roster'), children: <Roster canWrite={can('eldercare.write')} /> } : null,
     can('eldercare.read') ? { key: 'quarantine', label: t('eldercare.tabs.quarantine'), children: <Quarantine /> } : null,
   ].filter((x): x is NonNullable<typeof x> => x !== null);
   const active = params.get('tab') ?? tabs[0]?.key;

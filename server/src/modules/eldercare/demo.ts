@@ -51,7 +51,7 @@ export async function ensureDemoEldercare(db: Db, opts: { elders?: number } = {}
   for (const community of [...new Set(rows.map((r) => r.residence_community))]) {
     await db.query(
       `INSERT INTO eldercare_roster (community_code, kind, name, phone, priority, created_by) VALUES
-       ($1, 'volunteer', '志愿者 赵爱民', '13900001001', 1, 'demo'), ($1, 'volunteer', '志愿者 钱晓燕', '13900001002', 2, 'demo'),
+       ($1, 'volunteer', '赵爱民', '13900001001', 1, 'demo'), ($1, 'volunteer', '钱晓燕', '13900001002', 2, 'demo'),
        ($1, 'social-organisation', '乐龄社会工作服务中心', '02223456789', 1, 'demo')`, [community]);
   }
   await db.query(`INSERT INTO eldercare_vendor (id, name, hmac_secret) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [DEMO_VENDOR.id, DEMO_VENDOR.name, DEMO_VENDOR.secret]);
