@@ -3,6 +3,7 @@
  * the caller's Scope applies), contacts, absences, visits, candidates from the policy runs.
  */
 import type { Queryable } from '../../platform/db.ts';
+import type { RosterInput } from './schemas.ts';
 import { scopeSql, type Scope } from '../../platform/auth/scope.ts';
 
 export const GUARD_POLICY_ID = 'tianjin/elder-alone-guard';
@@ -82,3 +83,37 @@ export async function absenceAt(db: Queryable, personId: number, at: string): Pr
 export interface VisitRow { id: number; visited_at: string; visitor: string; kind: 'home' | 'phone' | 'video'; note: string }
 export const listVisits = (db: Queryable, personId: number, limit = 20): Promise<VisitRow[]> =>
   db.query<VisitRow>('SELECT id, visited_at, visitor, kind, note FROM eldercare_visit WHERE person_id = $1 ORDER BY visited_at DESC LIMIT $2', [personId, limit]);
+
+export interface RosterRow { id: number; community_code: string; kind: string; name: string; phone: string; priority: number; active: boolean }
+
+/** The roster of the communities in scope (grid-bound scopes see none: rosters belong to communities). */
+export async function listRoster(db: Queryable, scope: Scope, community: string | undefined): Promise<RosterRow[]> {
+  const params: unknown[] = [];
+  let where = scopeSql(scope, 'community_code', 'NULL', params);
+  if (community) { params.push(community); where += ` AND community_code = $${params.length}`; }
+  return db.query<RosterRow>(`SELECT id, community_code, kind, name, phone, priority, active FROM eldercare_roster WHERE ${where} ORDER BY community_code, kind, priority, id LIMIT 1000`, params);
+}
+
+export async function insertRoster(db: Queryable, r: RosterInput, actor: string): Promise<number> {
+  const [row] = await db.query<{ id: number }>(
+    'INSERT INTO eldercare_roster (community_code, kind, name, phone, priority, created_by) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id',
+    [r.communityCode, r.kind, r.name, r.phone, r.priority, actor]);
+  return row!.id;
+}
+
+export interface QuarantineRow { id: number; received_at: string; via: string; topic: string | null; device_id: string | null; payload: string; reason: string }
+
+/** Quarantined messages of devices in scope; messages from unknown devices belong to no region, so only city-wide staff see those. */
+export async function listQuarantine(db: Queryable, scope: Scope, limit: number): Promise<QuarantineRow[]> {
+  const params: unknown[] = [limit];
+  return db.query<QuarantineRow>(
+    `SELECT q.id, q.received_at, q.via, q.topic, q.device_id, q.payload, q.reason FROM eldercare_quarantine q
+     LEFT JOIN eldercare_device d ON d.id = q.device_id LEFT JOIN person p ON p.id = d.person_id
+     WHERE ${scope.all ? 'true' : `p.id IS NOT NULL AND ${scopeSql(scope, 'p.residence_community', 'p.grid_id', params)}`}
+     ORDER BY q.id DESC LIMIT $1`, params);
+}
+
+export async function findVendor(db: Queryable, id: string): Promise<{ hmac_secret: string } | undefined> {
+  const [row] = await db.query<{ hmac_secret: string }>('SELECT hmac_secret FROM eldercare_vendor WHERE id = $1 AND active', [id]);
+  return row;
+}

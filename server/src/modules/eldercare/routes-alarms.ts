@@ -14,6 +14,7 @@ import { getAlarm, kpis, listAlarms, seatAction, SeatAction } from './console.ts
 import { ingest, quarantine, type IngestResult } from './ingest.ts';
 import { onAlarmChange } from './live.ts';
 import { ResolveInput } from './schemas.ts';
+import { findVendor } from './repo.ts';
 
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
 const ActionParams = z.object({ id: z.coerce.number().int().positive(), action: z.enum(SeatAction) });
@@ -105,7 +106,7 @@ export function registerAlarmRoutes(app: FastifyInstance, ctx: AppContext): void
     scoped.post('/api/eldercare/push/:vendor', { config: { access: 'public', rateLimit: { max: 600, timeWindow: 60_000 } } }, async (req) => {
       const raw = typeof req.body === 'string' ? req.body : '';
       const { vendor } = parseInput(VendorParams, req.params, 'vendor');
-      const [v] = await db.query<{ hmac_secret: string }>('SELECT hmac_secret FROM eldercare_vendor WHERE id = $1 AND active', [vendor]);
+      const v = await findVendor(db, vendor);
       const timestamp = String(req.headers[TIMESTAMP_HEADER] ?? '');
       const given = String(req.headers[SIGNATURE_HEADER] ?? '');
       const refuse = async (reason: string): Promise<never> => {

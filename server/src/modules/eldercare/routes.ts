@@ -10,11 +10,11 @@ import { AppError } from '../../platform/errors.ts';
 import { parseInput } from '../../platform/validate.ts';
 import { staffActor, writeAudit, type AuditEntry } from '../../platform/audit.ts';
 import { hasPermission, scopeOf, staffOf } from '../../platform/auth/guard.ts';
-import { scopeCovers, scopeSql } from '../../platform/auth/scope.ts';
+import { scopeCovers } from '../../platform/auth/scope.ts';
 import { maskPhone } from '../registry/masking.ts';
 import * as elders from './elders.ts';
 import { deviceView, listDevices, registerDevice } from './devices.ts';
-import { listCandidates, listElders } from './repo.ts';
+import { insertRoster, listCandidates, listElders, listQuarantine, listRoster } from './repo.ts';
 import { escalationPlan } from './plan.ts';
 import { listAlarms } from './console.ts';
 import { AbsenceInput, ContactsInput, DeviceInput, ElderPatch, EnrolInput, RosterInput, VisitInput } from './schemas.ts';
@@ -131,11 +131,7 @@ export function registerEldercareRoutes(app: FastifyInstance, ctx: AppContext): 
 
   app.get('/api/eldercare/roster', { config: { access: 'eldercare.read' } }, async (req) => {
     const q = parseInput(RosterQuery, req.query, 'query');
-    const params: unknown[] = [];
-    let where = scopeSql(scopeOf(req, 'eldercare.read'), 'community_code', 'NULL', params);
-    if (q.community) { params.push(q.community); where += ` AND community_code = $${params.length}`; }
-    const rows = await db.query<{ id: number; community_code: string; kind: string; name: string; phone: string; priority: number; active: boolean }>(
-      `SELECT id, community_code, kind, name, phone, priority, active FROM eldercare_roster WHERE ${where} ORDER BY community_code, kind, priority, id LIMIT 1000`, params);
+    const rows = await listRoster(db, scopeOf(req, 'eldercare.read'), q.community);
     await audit(req, { action: 'eldercare.roster', entity: 'roster', fields: ['name', 'phone'], detail: { community: q.community ?? null, rows: rows.length } });
     const mask = phone(req);
     return { items: rows.map((r) => ({ id: r.id, communityCode: r.community_code, kind: r.kind, name: r.name, phone: mask(r.phone), priority: r.priority, active: r.active })) };
@@ -146,23 +142,14 @@ export function registerEldercareRoutes(app: FastifyInstance, ctx: AppContext): 
     if (!scopeCovers(scopeOf(req, 'eldercare.write'), input.communityCode, null)) {
       throw new AppError('validation', 'communityCode: this community is outside your region', { field: 'communityCode' });
     }
-    const [row] = await db.query<{ id: number }>(
-      'INSERT INTO eldercare_roster (community_code, kind, name, phone, priority, created_by) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id',
-      [input.communityCode, input.kind, input.name, input.phone, input.priority, staffOf(req).username]);
-    await audit(req, { action: 'eldercare.roster.add', entity: 'roster', entityId: row!.id, fields: ['name', 'phone'] });
-    return reply.status(201).send({ id: row!.id });
+    const id = await insertRoster(db, input, staffOf(req).username);
+    await audit(req, { action: 'eldercare.roster.add', entity: 'roster', entityId: id, fields: ['name', 'phone'] });
+    return reply.status(201).send({ id });
   });
 
   app.get('/api/eldercare/quarantine', { config: { access: 'eldercare.read' } }, async (req) => {
     const { limit } = parseInput(Paging, req.query, 'query');
-    const scope = scopeOf(req, 'eldercare.read');
-    const params: unknown[] = [limit];
-    // Messages from unknown devices belong to no region: only city-wide staff see those.
-    const rows = await db.query<{ id: number; received_at: string; via: string; topic: string | null; device_id: string | null; payload: string; reason: string }>(
-      `SELECT q.id, q.received_at, q.via, q.topic, q.device_id, q.payload, q.reason FROM eldercare_quarantine q
-       LEFT JOIN eldercare_device d ON d.id = q.device_id LEFT JOIN person p ON p.id = d.person_id
-       WHERE ${scope.all ? 'true' : `p.id IS NOT NULL AND ${scopeSql(scope, 'p.residence_community', 'p.grid_id', params)}`}
-       ORDER BY q.id DESC LIMIT $1`, params);
+    const rows = await listQuarantine(db, scopeOf(req, 'eldercare.read'), limit);
     return { items: rows.map((r) => ({ id: r.id, receivedAt: r.received_at, via: r.via, topic: r.topic, deviceId: r.device_id, payload: r.payload, reason: r.reason })) };
   });
 
