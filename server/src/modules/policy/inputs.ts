@@ -14,6 +14,11 @@
  * whole registry as a grouped derived table and LEFT JOINed to the row, only when a declared field
  * uses it (Joins). Correlated subqueries per person made elder-alone-guard 57 % of a batch run.
  * The JSON built is the same as the former per-row subqueries built, value for value.
+ * Trade-off: the joined tables cover the whole registry even when the run is scoped to a district
+ * (only the outer rows are filtered); a district run therefore costs about as much as the input
+ * building of a city run — measured 2026-11-27 still far below the former per-row cost.
+ * A single-row read (`… WHERE id = $1`) stays cheap: PostgreSQL pushes the key into the grouped
+ * tables (the bench's end-to-end baseline reads inputs that way).
  *
  * Order of batch runs (decisions are read from policy_decision, latest on or before the date):
  *   1. tianjin/dibao, tianjin/dibao-edge (households), tianjin/tekun (persons)
