@@ -35,11 +35,16 @@ describe('alarm rules', () => {
     expect(sweepRules(s, hoursLater(params.inactivityHours + 1))[0]?.dedupeKey).toBe(f?.dedupeKey);
   });
 
-  it('inactivity does not fire at night, nor while the elder is away or in hospital', () => {
-    const s = { ...base, hasDoorDevice: false, lastPresence: { id: 'p1', at: bj('08:00', '2026-03-01').toISOString() } };
-    expect(sweepRules(s, bj('23:00'))).toEqual([]);
-    expect(sweepRules(s, bj('10:00')).map((f) => f.rule)).toEqual(['inactivity']);
-    expect(sweepRules({ ...s, absent: { kind: 'hospital', endsAt: '2026-03-05T00:00:00Z' } }, bj('10:00'))).toEqual([]);
+  it('inactivity counts only daytime silence: not at night, not for a night\'s sleep, not while away or in hospital', () => {
+    const slept = { ...base, hasDoorDevice: false, lastPresence: { id: 'p1', at: bj('21:30', '2026-03-01').toISOString() } };
+    expect(sweepRules(slept, bj('23:00', '2026-03-01'))).toEqual([]);
+    expect(sweepRules(slept, bj('07:30'))).toEqual([]);
+    const later = new Date(bj(params.daytimeFrom).getTime() + params.inactivityHours * 3_600_000);
+    const [f] = sweepRules(slept, later);
+    expect(f).toMatchObject({ rule: 'inactivity', at: later.toISOString() });
+    expect(sweepRules({ ...slept, absent: { kind: 'hospital', endsAt: '2026-03-05T00:00:00Z' } }, later)).toEqual([]);
+    // The next day's silence is a new alarm, not the same one.
+    expect(sweepRules(slept, new Date(later.getTime() + 86_400_000))[0]?.dedupeKey).not.toBe(f?.dedupeKey);
   });
 
   it('door not opened for 24 h; door left open at night for N minutes', () => {

@@ -31,6 +31,13 @@ export function inWindow(at: Date, from: string, to: string): boolean {
   return f <= t ? m >= f && m < t : m >= f || m < t;
 }
 
+/** The latest Beijing-time instant at HH:MM not after `now` (the start of the current window). */
+export function windowStart(now: Date, hhmm: string): Date {
+  const midnight = now.getTime() - beijingMinutes(now) * 60_000 - (now.getTime() % 60_000);
+  const start = midnight + minutesOfDay(hhmm) * 60_000;
+  return new Date(start <= now.getTime() ? start : start - 86_400_000);
+}
+
 export interface InstantEvent { id: string; type: string; at: string; personId: number }
 
 /** SOS and falls fire at once, critical. */
@@ -77,12 +84,14 @@ export function sweepRules(s: ElderState, now: Date): Firing[] {
       explanation: { zh: `跌倒后${p.stillAfterFallMinutes}分钟内未检测到活动`, en: `No presence within ${p.stillAfterFallMinutes} min after the fall`, params: { stillAfterFallMinutes: p.stillAfterFallMinutes } } });
   }
   if (!s.absent && s.hasPresenceDevice && inWindow(now, p.daytimeFrom, p.daytimeTo)) {
+    // Only silence inside today's daytime window counts: a night's sleep is not inactivity.
     const last = s.lastPresence?.at ?? s.since;
-    if (t - Date.parse(last) >= p.inactivityHours * 3_600_000) {
-      out.push({ rule: 'inactivity', severity: 'high', at: new Date(Date.parse(last) + p.inactivityHours * 3_600_000).toISOString(),
-        eventIds: s.lastPresence ? [s.lastPresence.id] : [], dedupeKey: `inactivity:${s.personId}:${last}`,
-        explanation: { zh: `白天（${p.daytimeFrom}–${p.daytimeTo}）已${hours(t - Date.parse(last))}小时未检测到活动（阈值${p.inactivityHours}小时）`,
-          en: `No presence for ${hours(t - Date.parse(last))} h in the daytime window ${p.daytimeFrom}–${p.daytimeTo} (limit ${p.inactivityHours} h)`,
+    const from = new Date(Math.max(Date.parse(last), windowStart(now, p.daytimeFrom).getTime())).toISOString();
+    if (t - Date.parse(from) >= p.inactivityHours * 3_600_000) {
+      out.push({ rule: 'inactivity', severity: 'high', at: new Date(Date.parse(from) + p.inactivityHours * 3_600_000).toISOString(),
+        eventIds: s.lastPresence ? [s.lastPresence.id] : [], dedupeKey: `inactivity:${s.personId}:${from}`,
+        explanation: { zh: `白天（${p.daytimeFrom}–${p.daytimeTo}）已${hours(t - Date.parse(from))}小时未检测到活动（阈值${p.inactivityHours}小时）`,
+          en: `No presence for ${hours(t - Date.parse(from))} h in the daytime window ${p.daytimeFrom}–${p.daytimeTo} (limit ${p.inactivityHours} h)`,
           params: { inactivityHours: p.inactivityHours, daytimeFrom: p.daytimeFrom, daytimeTo: p.daytimeTo, lastPresenceAt: s.lastPresence?.at ?? null } } });
     }
   }
