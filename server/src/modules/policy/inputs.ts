@@ -16,7 +16,8 @@
  * The JSON built is the same as the former per-row subqueries built, value for value.
  * Trade-off: the joined tables cover the whole registry even when the run is scoped to a district
  * (only the outer rows are filtered); a district run therefore costs about as much as the input
- * building of a city run — measured 2026-11-27 still far below the former per-row cost.
+ * building of a city run (estimated from the 2026-11-27 figures: still well below what the former
+ * per-row subqueries cost for a sixteenth of the city).
  * A single-row read (`… WHERE id = $1`) stays cheap: PostgreSQL pushes the key into the grouped
  * tables (the bench's end-to-end baseline reads inputs that way).
  *
