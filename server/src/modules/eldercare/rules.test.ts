@@ -55,6 +55,10 @@ describe('alarm rules', () => {
     const night = { ...base, hasPresenceDevice: false, lastDoorOpen: { id: 'd3', at: bj('23:00').toISOString() }, lastDoor: { id: 'd3', at: bj('23:00').toISOString(), value: 'open' as const } };
     expect(sweepRules(night, new Date(bj('23:00').getTime() + (params.doorOpenNightMinutes - 1) * 60_000))).toEqual([]);
     expect(sweepRules(night, new Date(bj('23:00').getTime() + params.doorOpenNightMinutes * 60_000)).map((f) => f.rule)).toEqual(['door-open-night']);
+    // Left open since the evening: counted from the night's start, and not at all in the daytime.
+    const evening = { ...night, lastDoorOpen: { id: 'd4', at: bj('20:00').toISOString() }, lastDoor: { id: 'd4', at: bj('20:00').toISOString(), value: 'open' as const } };
+    expect(sweepRules(evening, bj('21:59')).filter((f) => f.rule === 'door-open-night')).toEqual([]);
+    expect(sweepRules(evening, new Date(bj(params.nightFrom).getTime() + params.doorOpenNightMinutes * 60_000)).map((f) => f.rule)).toEqual(['door-open-night']);
   });
 
   it('a fall with no presence afterwards fires still-after-fall (which joins the fall alarm)', () => {

@@ -104,12 +104,15 @@ export function sweepRules(s: ElderState, now: Date): Firing[] {
           params: { doorNotOpenedHours: p.doorNotOpenedHours, lastOpenAt: s.lastDoorOpen?.at ?? null } } });
     }
   }
-  if (s.hasDoorDevice && s.lastDoor?.value === 'open' && inWindow(new Date(s.lastDoor.at), p.nightFrom, p.nightTo)
-      && t - Date.parse(s.lastDoor.at) >= p.doorOpenNightMinutes * 60_000) {
-    out.push({ rule: 'door-open-night', severity: 'high', at: new Date(Date.parse(s.lastDoor.at) + p.doorOpenNightMinutes * 60_000).toISOString(),
-      eventIds: [s.lastDoor.id], dedupeKey: `door-open-night:${s.lastDoor.id}`,
-      explanation: { zh: `夜间（${p.nightFrom}–${p.nightTo}）门打开已超过${p.doorOpenNightMinutes}分钟`, en: `Door open at night (${p.nightFrom}–${p.nightTo}) for more than ${p.doorOpenNightMinutes} min`,
-        params: { doorOpenNightMinutes: p.doorOpenNightMinutes, nightFrom: p.nightFrom, nightTo: p.nightTo } } });
+  if (s.hasDoorDevice && s.lastDoor?.value === 'open' && inWindow(now, p.nightFrom, p.nightTo)) {
+    // Open at night: counted from the later of the opening and the night's start (left open since the evening counts from 22:00).
+    const from = Math.max(Date.parse(s.lastDoor.at), windowStart(now, p.nightFrom).getTime());
+    if (t - from >= p.doorOpenNightMinutes * 60_000) {
+      out.push({ rule: 'door-open-night', severity: 'high', at: new Date(from + p.doorOpenNightMinutes * 60_000).toISOString(),
+        eventIds: [s.lastDoor.id], dedupeKey: `door-open-night:${s.lastDoor.id}:${new Date(from).toISOString()}`,
+        explanation: { zh: `夜间（${p.nightFrom}–${p.nightTo}）门打开已超过${p.doorOpenNightMinutes}分钟`, en: `Door open at night (${p.nightFrom}–${p.nightTo}) for more than ${p.doorOpenNightMinutes} min`,
+          params: { doorOpenNightMinutes: p.doorOpenNightMinutes, nightFrom: p.nightFrom, nightTo: p.nightTo, openedAt: s.lastDoor.at } } });
+    }
   }
   return out;
 }
