@@ -70,7 +70,18 @@ export async function createHttpServer(opts: HttpOptions): Promise<FastifyInstan
   });
 
   if (fs.existsSync(webDistDir)) {
-    await app.register(fastifyStatic, { root: webDistDir, wildcard: false });
+    await app.register(fastifyStatic, {
+      root: webDistDir, wildcard: false,
+      // The build writes .br/.gz beside each hashed asset (scripts/build-web-if-stale.mjs).
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders: (reply, filePath) => {
+        // Hashed file names change with their content: browsers may keep them for good; pages that
+        // name them are revalidated on every load.
+        const hashed = filePath.startsWith(path.join(webDistDir, 'assets') + path.sep);
+        void reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'public, max-age=0');
+      },
+    });
   }
   return app;
 }
