@@ -7,8 +7,9 @@
  *  - windowed aggregates: one `GROUP BY person_id` (or household) pass over the feed rows of the window;
  *  - household facts (size, income, earners, assets) and the members list: one `GROUP BY household_id`
  *    pass over person;
- *  - with a restriction (evidence.ts): only the entities with rows in the evidence aggregates, driven
- *    from those rows; their decisions are then looked up per row (few rows: probes beat a full pass).
+ *  - with a restriction (evidence.ts): only the entities with that evidence, driven from it; when it
+ *    is bounded by feed rows (few entities) only the evidence aggregates are joined and every other
+ *    field is inputs.ts's per-row look-up (probes beat a pass over the registry).
  * Every field keeps the exact expression and JSON value of inputs.ts (same SQL functions, same
  * `coalesce` of empty groups); fields not listed here fall back to inputs.ts's expression.
  */
@@ -60,6 +61,10 @@ export function householdAggRel(a: Aggregate, months: number, on: string): strin
     WHERE ${[...where, '__a.household_id IS NOT NULL'].join(' AND ')} GROUP BY __a.household_id)`;
 }
 
+/** Aggregates to join: all of them over many rows; over few rows only the evidence ones (the rest per row). */
+const joined = (aggs: Aggregates['own'], only: ReadonlySet<string> | null): Aggregates['own'] =>
+  (only ? Object.fromEntries(Object.entries(aggs).filter(([k]) => only.has(k))) : aggs);
+
 function personSetLib(p: string, on: string, aggs: Aggregates['own'], joins: Joins, decisions: DecisionMode): FieldLib {
   const dec = (policyId: string, entity: 'person' | 'household', idExpr: string): string => {
     const a = joins.add(`dec:${policyId}:${idExpr}`, decisionRel(policyId, entity, on), (x) => `${x}.entity_id = ${idExpr}`);
@@ -77,12 +82,14 @@ function personSetLib(p: string, on: string, aggs: Aggregates['own'], joins: Joi
   return lib;
 }
 
-function householdSetLib(h: string, on: string, aggs: Aggregates, joins: Joins, decisions: DecisionMode, missing: string[]): FieldLib {
+function householdSetLib(h: string, on: string, aggs: Aggregates, joins: Joins, decisions: DecisionMode, missing: string[], only: ReadonlySet<string> | null): FieldLib {
   const stats = (): string => joins.add('stats', `(SELECT __m.household_id AS id, count(*) AS size, coalesce(sum(__m.income), 0) AS income,
       count(*) FILTER (WHERE __m.income > 0) AS earners, coalesce(sum(__m.assets), 0) AS assets
     FROM (SELECT __m.household_id, ${financeSum('__m', on, 'income')} AS income, ${financeSum('__m', on, 'asset')} AS assets
           FROM person __m WHERE __m.household_id IS NOT NULL AND ${living('__m', on)}) __m GROUP BY __m.household_id)`, (x) => `${x}.id = ${h}.id`);
-  const lib: FieldLib = {
+  // Over few households (bounded by feed rows) the per-row look-ups of inputs.ts are cheaper than a
+  // pass over every household's members; only the evidence aggregates are joined.
+  const lib: FieldLib = decisions === 'lookup' ? {} : {
     headName: () => `coalesce(${joins.add('head', 'person', (x) => `${x}.id = ${h}.head_person_id`)}.name, '')`,
     size: () => `coalesce(${stats()}.size, 0)`,
     monthlyIncome: () => `coalesce(${stats()}.income, 0)`,
@@ -108,7 +115,7 @@ function householdSetLib(h: string, on: string, aggs: Aggregates, joins: Joins, 
       return `CASE WHEN ${tekun}.id IS NOT NULL THEN 'tekun' WHEN ${dec('tianjin/dibao')} THEN 'dibao' WHEN ${dec('tianjin/dibao-edge')} THEN 'dibao-edge' ELSE 'none' END`;
     };
   }
-  for (const [name, { agg, months }] of Object.entries(aggs.own)) {
+  for (const [name, { agg, months }] of Object.entries(joined(aggs.own, only))) {
     lib[name] = () => emptyAs(agg, `${joins.add(`agg:${name}`, householdAggRel(agg, months, on), (x) => `${x}.id = ${h}.id`)}.v`);
   }
   return lib;
@@ -147,9 +154,10 @@ export function setInputQuery(policy: Policy, on: string, aggs: Aggregates, targ
   const few = evidence?.some((need) => need.every((s) => s.kind !== 'assisted')) ?? false;
   const decisions: DecisionMode = few ? 'lookup' : 'join';
   const alias = entity === 'person' ? 'p' : 'h';
+  const only = few ? new Set(evidence!.flat().flatMap((e) => (e.kind === 'agg' ? [e.name] : []))) : null;
   const lib: FieldLib = entity === 'person'
-    ? { ...personLib('p', onSql, aggs.own), ...personSetLib('p', onSql, aggs.own, joins, decisions) }
-    : { ...householdLib('h', onSql, aggs), ...householdSetLib('h', onSql, aggs, joins, decisions, missing) };
+    ? { ...personLib('p', onSql, aggs.own), ...personSetLib('p', onSql, joined(aggs.own, only), joins, decisions) }
+    : { ...householdLib('h', onSql, aggs), ...householdSetLib('h', onSql, aggs, joins, decisions, missing, only) };
   const obj = project(policy.inputType, lib, policy.entity, missing);
   const where: string[] = entity === 'person'
     ? [`(p.deceased_on IS NULL OR p.deceased_on > (${onSql}::date - 366))`, scopeSql(target.scope, 'p.residence_community', 'p.grid_id', params)]

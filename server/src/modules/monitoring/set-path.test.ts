@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemScope } from '../../platform/auth/scope.ts';
+import { systemScope, type Scope } from '../../platform/auth/scope.ts';
 import { testDb, type TestDb } from '../../testing/db.ts';
 import { tempDir } from '../imports/test-files.ts';
 import { buildDemoCity } from '../demo/write.ts';
@@ -67,6 +67,19 @@ describe('set-based input path', () => {
     expect(per.rows.length).toBeGreaterThan(0); // the city gives every rule something to raise
     expect(byId(set.rows)).toEqual(byId(per.rows));
     expect(set.errors).toBe(per.errors);
+  }, 60_000);
+
+  it('a run limited to a district gives the per-entity path\'s candidates in that district', async () => {
+    const [d] = await t.db.query<{ d: string }>(`SELECT left(residence_community, 6) AS d FROM household GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`);
+    const scope = { ...systemScope([d!.d]), all: false } as Scope; // a district officer's scope
+    let seen = 0;
+    for (const rule of rules) {
+      const set = await ruleCandidates(t.db, rule, { on: ON, startedBy: 'test' }, scope, 'set');
+      const per = await ruleCandidates(t.db, rule, { on: ON, startedBy: 'test', personIds: allIds }, scope, 'per-entity');
+      expect(byId(set.rows)).toEqual(byId(per.rows));
+      seen += set.rows.length;
+    }
+    expect(seen).toBeGreaterThan(0);
   }, 60_000);
 
   it('runs the rules that prove it over the entities with evidence only; the rule reading incomes over all', () => {
