@@ -19,7 +19,7 @@ import type { MonitoringRule } from './rule-file.ts';
 
 type IrNode = Policy['conditions'][number]['node'];
 
-/** Root input fields a node reads; null when it reads the root object some other way (whole input). */
+/** Collects the root input fields a node reads; false when it reads the root object some other way (the whole input). */
 function rootFields(node: IrNode, out: Set<string>): boolean {
   if ((node.op === 'field' || node.op === 'has') && node.obj.op === 'root') { out.add(node.name); return true; }
   if (node.op === 'root') return false;
@@ -30,7 +30,7 @@ function rootFields(node: IrNode, out: Set<string>): boolean {
   return true;
 }
 
-/** A value of the declared type that no condition of interest reads (the proof only reads aggregates). */
+/** A value of the declared type for fields the examined condition does not read (it reads only evidence fields). */
 function filler(ty: Ty, on: string): JsonValue {
   switch (ty.k) {
     case 'int': case 'number': return 0;
