@@ -15,6 +15,7 @@ export const en: Messages = {
     subtitle: 'Civil-affairs social assistance console',
     langSwitch: '中文',
     loading: 'Loading…',
+    menu: 'Menu',
     comingSoon: 'coming soon',
     footer: 'Minsheng · open-source platform for the social safety net',
   },

@@ -22,6 +22,7 @@ export const zh = {
     subtitle: '民政社会救助工作台',
     langSwitch: 'English',
     loading: '加载中…',
+    menu: '菜单',
     comingSoon: '即将推出',
     footer: '民生 Minsheng · 开源民政社会救助平台',
   },

@@ -1,4 +1,4 @@
-import { Suspense, useState, type ReactNode } from 'react';
+import { Suspense, useEffect, useState, type ReactNode } from 'react';
 import { Link, Outlet, useLocation } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { App, Button, Descriptions, Layout, Menu, Popover, Space, Spin, Tag, Typography, theme } from 'antd';
@@ -6,7 +6,7 @@ import type { MenuProps } from 'antd';
 import {
   AlertOutlined, ApartmentOutlined, AuditOutlined, BookOutlined, CalendarOutlined, CarryOutOutlined, CloudUploadOutlined, FileSearchOutlined,
   FundProjectionScreenOutlined, HomeOutlined, LogoutOutlined, SolutionOutlined, TeamOutlined,
-  TranslationOutlined, UserOutlined, UserSwitchOutlined,
+  MenuOutlined, TranslationOutlined, UserOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
 import type { Messages } from '../i18n/zh.ts';
 import type { Me, Permission } from '../access.ts';
@@ -123,7 +123,7 @@ function UserMenu(): ReactNode {
         >
           <UserOutlined style={{ fontSize: 18 }} />
           <span style={{ display: 'flex', flexDirection: 'column', minWidth: 0 }}>
-            <span style={{ fontWeight: 600, whiteSpace: 'nowrap' }} data-testid="header-user-name">{me.displayName}</span>
+            <span className="ms-user-name" style={{ fontWeight: 600, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }} data-testid="header-user-name">{me.displayName}</span>
             <span
               className="ms-subtitle"
               style={{ fontSize: 12, color: 'rgba(255,255,255,0.8)', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}
@@ -148,6 +148,19 @@ function UserMenu(): ReactNode {
   );
 }
 
+/** A phone-sized screen: the menu then folds away completely (a grid worker's list needs the width). */
+function usePhone(): boolean {
+  const query = '(max-width: 575px)';
+  const [phone, setPhone] = useState(() => typeof window !== 'undefined' && window.matchMedia(query).matches);
+  useEffect(() => {
+    const mq = window.matchMedia(query);
+    const on = (): void => setPhone(mq.matches);
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  return phone;
+}
+
 export function PageFallback(): ReactNode {
   const { t } = useTranslation();
   return (
@@ -160,7 +173,10 @@ export function PageFallback(): ReactNode {
 export default function AppLayout(): ReactNode {
   const { t, i18n } = useTranslation();
   const location = useLocation();
-  const [collapsed, setCollapsed] = useState(false);
+  const phone = usePhone();
+  const [collapsed, setCollapsed] = useState(phone);
+  // A phone's menu closes once a page is chosen.
+  useEffect(() => { if (phone) setCollapsed(true); }, [phone, location.pathname]);
   const { token } = theme.useToken();
   const { can } = useAuth();
   const visible = (n: NavEntry): boolean => n.perm === undefined || can(n.perm);
@@ -201,13 +217,24 @@ export default function AppLayout(): ReactNode {
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Header
+        className="ms-header"
         style={{
           display: 'flex', alignItems: 'center', gap: 16, paddingInline: 24,
           background: '#a61d24', position: 'sticky', top: 0, zIndex: 10,
         }}
       >
+        {phone && (
+          <Button
+            type="text"
+            icon={<MenuOutlined style={{ color: '#fff', fontSize: 18 }} />}
+            onClick={() => setCollapsed((c) => !c)}
+            aria-label={t('app.menu')}
+            aria-expanded={!collapsed}
+            data-testid="menu-toggle"
+          />
+        )}
         <Link to="/" style={{ display: 'flex', alignItems: 'baseline', gap: 12, color: '#fff' }}>
-          <Typography.Text strong style={{ color: '#fff', fontSize: 20, whiteSpace: 'nowrap' }}>
+          <Typography.Text strong className="ms-brand" style={{ color: '#fff', fontSize: 20, whiteSpace: 'nowrap' }}>
             {t('app.name')}
           </Typography.Text>
           <Typography.Text style={{ color: 'rgba(255,255,255,0.75)', whiteSpace: 'nowrap' }} className="ms-subtitle">
@@ -222,7 +249,7 @@ export default function AppLayout(): ReactNode {
           ghost
           aria-label="Switch language / 切换语言"
         >
-          {t('app.langSwitch')}
+          <span className="ms-hide-phone">{t('app.langSwitch')}</span>
         </Button>
         <NotificationBell />
         <UserMenu />
@@ -230,6 +257,8 @@ export default function AppLayout(): ReactNode {
       <Layout>
         <Sider
           width={244}
+          collapsedWidth={phone ? 0 : 80}
+          trigger={phone ? null : undefined}
           collapsible
           collapsed={collapsed}
           onCollapse={setCollapsed}
@@ -237,7 +266,8 @@ export default function AppLayout(): ReactNode {
           theme="light"
           style={{
             borderInlineEnd: `1px solid ${token.colorBorderSecondary}`,
-            position: 'sticky', top: 64, height: 'calc(100vh - 64px)', overflowY: 'auto',
+            // On a phone the open menu lies over the page instead of squeezing it.
+            position: phone ? 'fixed' : 'sticky', top: 64, height: 'calc(100vh - 64px)', overflowY: 'auto', zIndex: phone ? 20 : undefined,
           }}
         >
           <Menu

@@ -134,6 +134,7 @@ export default function PersonsPage(): ReactNode {
 
       <Card variant="borderless" styles={{ body: { paddingTop: 8 } }}>
         <Table<PersonSummary>
+          scroll={{ x: 'max-content' }}
           data-testid="person-table"
           rowKey="id"
           size="middle"

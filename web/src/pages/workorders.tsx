@@ -47,12 +47,15 @@ export default function WorkOrdersPage(): ReactNode {
         {can('workorders.act') && <NewTaskButton />}
       </Flex>
       <Flex wrap gap={12} align="center">
+        {/* Scrolls sideways on a phone instead of widening the page. */}
+        <div style={{ maxWidth: '100%', overflowX: 'auto' }}>
         <Segmented<StatusFilter>
           value={status}
           onChange={(v) => set('status', v)}
           options={STATUS_FILTERS.map((s) => ({ value: s, label: s === 'active' ? `${t('workorders.statuses.open')}/${t('workorders.statuses.accepted')}` : s === 'all' ? t('workorders.all') : t(`workorders.statuses.${s as WorkOrderStatus}`) }))}
           data-testid="wo-status-filter"
         />
+        </div>
         <Space><Switch checked={mine} onChange={(v) => set('mine', v ? null : '0')} data-testid="wo-mine" />{t('workorders.mine')}</Space>
         <Space><Switch checked={overdue} onChange={(v) => set('overdue', v ? '1' : null)} data-testid="wo-overdue" />{t('workorders.overdueOnly')}</Space>
         <Select
