@@ -12,7 +12,7 @@
  * way, storage is idempotent by event id, so a redelivery never doubles an alarm.
  */
 import os from 'node:os';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type ISubscriptionMap, type MqttClient } from 'mqtt';
 import type { AppContext } from '../../platform/context.ts';
 import { onWorkOrderAction } from '../workorders/service.ts';
 import { ingest, recoverUnprocessed, TOPIC_PATTERN, type IngestResult } from './ingest.ts';
@@ -59,14 +59,30 @@ export async function startSubscriber(ctx: AppContext, opts: { clientId?: string
       // A database failure: no PUBACK; the error drops the connection and the broker redelivers after reconnect.
       .catch((err: unknown) => { console.error('[eldercare] ingest failed, message left unacknowledged:', err instanceof Error ? err.message : err); done(err instanceof Error ? err : new Error(String(err))); });
   };
+  // The start-up listeners are removed once connected: left behind, the first error of a later
+  // reconnect (a broker restart: connection refused) would end the client for good.
   await new Promise<void>((resolve, reject) => {
-    const fail = (why: string): void => { clearTimeout(timer); client.end(true); reject(new Error(`cannot reach the MQTT broker at ${ctx.mqtt.url}: ${why}`)); };
+    const onConnect = (): void => { clearTimeout(timer); client.off('error', onError); resolve(); };
+    const onError = (err: Error): void => fail(err.message);
+    const fail = (why: string): void => { clearTimeout(timer); client.off('connect', onConnect); client.off('error', onError); client.end(true); reject(new Error(`cannot reach the MQTT broker at ${ctx.mqtt.url}: ${why}`)); };
     const timer = setTimeout(() => fail('no answer in 10 s'), 10_000);
-    client.once('connect', () => { clearTimeout(timer); resolve(); });
-    client.once('error', (err) => fail(err.message));
+    client.once('connect', onConnect);
+    client.once('error', onError);
   });
   client.on('error', (err) => console.error('[eldercare] mqtt:', err.message));
-  await client.subscribeAsync(shared ? sharedTopic() : EVENTS_TOPIC, { qos: 1 });
+  const topic = shared ? sharedTopic() : EVENTS_TOPIC;
+  await client.subscribeAsync(topic, { qos: 1 });
+  // mqtt.js resubscribes after a reconnect only when the broker lost the session. Mosquitto (2.0)
+  // restarted with persistence restores the session (sessionPresent) but not its $share
+  // subscription, so the process would silently receive nothing: subscribe again every time.
+  // Subscribing anew to a subscription the session still has only replaces it. (`resubscribe`:
+  // else mqtt.js skips a topic it believes subscribed and sends nothing.)
+  client.on('connect', (connack) => {
+    if (!connack.sessionPresent) return;
+    const again: ISubscriptionMap = { [topic]: { qos: 1 } };
+    again.resubscribe = true;
+    client.subscribe(again, (err) => { if (err) console.error('[eldercare] mqtt resubscribe:', err.message); });
+  });
   return client;
 }
 
