@@ -10,9 +10,8 @@ import path from 'node:path';
 import { makeCitizenId } from '@minsheng/contracts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebIfStale, launchBrowser, screenshot, startServer, type RunningServer } from './harness.ts';
+import { buildWebIfStale, launchBrowser, screenshot, startServer, type RunningServer, signInConsole, pageJson } from './harness.ts';
 
-const PASSWORD = 'minsheng-demo';
 
 describe('console walk (e2e, Chromium)', () => {
   let server: RunningServer;
@@ -28,17 +27,8 @@ describe('console walk (e2e, Chromium)', () => {
     await server?.stop();
   });
 
-  async function signIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('user-menu').waitFor();
-    return page;
-  }
-  const api = <T>(page: Page, url: string): Promise<T> => page.evaluate(async (u) => (await fetch(u)).json(), url) as Promise<T>;
+  const signIn = (username: string): Promise<Page> => signInConsole(browser, server.baseUrl, username, { width: 1366, height: 900 });
+  const api = pageJson;
 
   let outsideId = 0;
 

@@ -15,10 +15,9 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebIfStale, launchBrowser, root, screenshot, startServer, type RunningServer } from './harness.ts';
+import { buildWebIfStale, launchBrowser, root, screenshot, startServer, type RunningServer, signInConsole, pageJson } from './harness.ts';
 
 const run = promisify(execFile);
-const PASSWORD = 'minsheng-demo';
 
 interface GatewayMessage { workOrderId: number; channel: string; contactRef: string; to: { name: string; phone: string }; message: string; ackUrl?: string }
 
@@ -56,17 +55,8 @@ describe('elder guard walk (e2e, Chromium)', () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  async function signIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('user-menu').waitFor();
-    return page;
-  }
-  const api = <T>(page: Page, url: string): Promise<T> => page.evaluate(async (u) => (await fetch(u)).json(), url) as Promise<T>;
+  const signIn = (username: string): Promise<Page> => signInConsole(browser, server.baseUrl, username, { width: 1440, height: 1000 });
+  const api = pageJson;
   const press = async (device: string, at: string): Promise<void> => {
     await run('node', [path.join(root, 'server/bin/minsheng.js'), 'simulate', 'press', '--device', device, '--at', at, '--mqtt', mqttUrl], { cwd: root });
   };

@@ -88,3 +88,22 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** The demo accounts' password (README "Demo accounts"). */
+export const DEMO_PASSWORD = 'minsheng-demo';
+
+/** Signs a demo account in to the staff console in a fresh browser context (zh-CN). */
+export async function signInConsole(browser: Browser, baseUrl: string, username: string, viewport = { width: 1366, height: 900 }, password = DEMO_PASSWORD): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/login`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('user-menu').waitFor();
+  return page;
+}
+
+/** GET a JSON API as the signed-in page (its session cookie). */
+export const pageJson = <T>(page: Page, url: string): Promise<T> =>
+  page.evaluate(async (u) => (await fetch(u)).json(), url) as Promise<T>;

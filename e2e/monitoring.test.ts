@@ -12,9 +12,8 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebIfStale, launchBrowser, screenshot, startServer, type RunningServer } from './harness.ts';
+import { buildWebIfStale, launchBrowser, screenshot, startServer, type RunningServer, signInConsole } from './harness.ts';
 
-const PASSWORD = 'minsheng-demo';
 const PHONE = { width: 390, height: 844 };
 /** The server answers in well under a second; PostgreSQL under load in CI may take longer. */
 const WAIT = { timeout: 20_000, interval: 250 };
@@ -40,16 +39,7 @@ describe('low-income monitoring (e2e, Chromium)', () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  async function signIn(username: string, viewport = { width: 1366, height: 900 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN' });
-    const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('user-menu').waitFor();
-    return page;
-  }
+  const signIn = (username: string, viewport?: { width: number; height: number }): Promise<Page> => signInConsole(browser, server.baseUrl, username, viewport);
   const call = <T>(page: Page, method: string, url: string, body?: unknown): Promise<T> =>
     page.evaluate(async ([m, u, b]) => {
       const me = await (await fetch('/api/auth/me')).json() as { csrfToken: string };

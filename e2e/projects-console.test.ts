@@ -10,10 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebIfStale, launchBrowser, screenshot, startServer, type RunningServer } from './harness.ts';
+import { buildWebIfStale, launchBrowser, screenshot, startServer, type RunningServer, signInConsole } from './harness.ts';
 import { demoPng } from '../server/src/modules/projects/demo.ts';
 
-const PASSWORD = 'minsheng-demo';
 
 describe('projects console (e2e, Chromium)', () => {
   let server: RunningServer;
@@ -29,16 +28,7 @@ describe('projects console (e2e, Chromium)', () => {
     await server?.stop();
   });
 
-  async function signIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('user-menu').waitFor();
-    return page;
-  }
+  const signIn = (username: string): Promise<Page> => signInConsole(browser, server.baseUrl, username, { width: 1366, height: 900 });
   const get = async <T>(url: string): Promise<T> => (await fetch(`${server.baseUrl}${url}`)).json() as Promise<T>;
   const note = `电梯更新进展 ${Date.now()}`;
   let liftsTask = 0;

@@ -7,9 +7,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebIfStale, launchBrowser, screenshot, startServer, type RunningServer } from './harness.ts';
+import { buildWebIfStale, launchBrowser, screenshot, startServer, type RunningServer, signInConsole } from './harness.ts';
 
-const PASSWORD = 'minsheng-demo';
 const PHONE = { width: 390, height: 844 };
 
 describe('work orders (e2e, Chromium)', () => {
@@ -27,16 +26,7 @@ describe('work orders (e2e, Chromium)', () => {
     await server?.stop();
   });
 
-  async function signIn(username: string, viewport = { width: 1366, height: 900 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN' });
-    const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('user-menu').waitFor();
-    return page;
-  }
+  const signIn = (username: string, viewport?: { width: number; height: number }): Promise<Page> => signInConsole(browser, server.baseUrl, username, viewport);
   /** A JSON call from inside the page, with the session's CSRF token. */
   const call = <T>(page: Page, method: string, url: string, body?: unknown): Promise<{ status: number; json: T }> =>
     page.evaluate(async ([m, u, b]) => {
