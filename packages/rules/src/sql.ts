@@ -273,7 +273,8 @@ export class SqlCompiler {
    * mapped list as jsonb and reading it back (the same numbers: body values are bigint/numeric
    * either way; NULL, an error, when the list or any body value is NULL, as map then sum gives).
    */
-  private mapSum(n: IrNode & { op: 'macro' }, scope: ReadonlyMap<string, string>): string {
+  /** What every list macro compiles from: the list, fresh row aliases, and the body over one element `c.v`. */
+  private macroParts(n: IrNode & { op: 'macro' }, scope: ReadonlyMap<string, string>): { list: string; c: string; d: string; body: string } {
     const list = this.expr(n.list, scope);
     const elemTy = n.list.ty.k === 'list' ? n.list.ty.of : n.list.ty;
     const k = this.fresh();
@@ -282,19 +283,17 @@ export class SqlCompiler {
     const inner = new Map(scope);
     inner.set(n.v, isScalar(elemTy) ? fromJson(`${c}.v`, elemTy) : `${c}.v`);
     const body = this.expr(n.body, inner);
+    return { list, c, d, body };
+  }
+
+  private mapSum(n: IrNode & { op: 'macro' }, scope: ReadonlyMap<string, string>): string {
+    const { list, c, d, body } = this.macroParts(n, scope);
     const rows = (l: string): string => `(SELECT ${body} AS p FROM jsonb_array_elements(${l}) AS ${c}(v) OFFSET 0) AS ${d}`;
     return this.overList(list, (l) => `(SELECT CASE WHEN bool_or(${d}.p IS NULL) THEN NULL ELSE coalesce(sum(${d}.p), 0) END FROM ${rows(l)})`);
   }
 
   private macro(n: IrNode & { op: 'macro' }, scope: ReadonlyMap<string, string>): string {
-    const list = this.expr(n.list, scope);
-    const elemTy = n.list.ty.k === 'list' ? n.list.ty.of : n.list.ty;
-    const k = this.fresh();
-    const c = `__c${k}`;
-    const d = `__d${k}`;
-    const inner = new Map(scope);
-    inner.set(n.v, isScalar(elemTy) ? fromJson(`${c}.v`, elemTy) : `${c}.v`);
-    const body = this.expr(n.body, inner);
+    const { list, c, d, body } = this.macroParts(n, scope);
     // The body is computed once per element; the aggregates read it as p.
     const rows = (l: string): string => `(SELECT ${c}.v AS v, ${c}.i AS i, ${body} AS p FROM jsonb_array_elements(${l}) WITH ORDINALITY AS ${c}(v, i) OFFSET 0) AS ${d}`;
     const anyNull = `bool_or(${d}.p IS NULL)`;
