@@ -61,6 +61,23 @@ export async function scheduleTimer(db: Queryable, t: NewTimer): Promise<void> {
     [t.key, t.kind, runAt.toISOString(), JSON.stringify(t.payload ?? {}), t.maxAttempts ?? 8]);
 }
 
+/** scheduleTimer for many timers in one statement (distinct keys), e.g. a batch of new work orders. */
+export async function scheduleTimers(db: Queryable, timers: readonly NewTimer[]): Promise<void> {
+  if (timers.length === 0) return;
+  const rows = timers.map((t) => {
+    const runAt = typeof t.runAt === 'string' ? new Date(t.runAt) : t.runAt;
+    if (Number.isNaN(runAt.getTime())) throw new RangeError(`timer ${t.key}: runAt is not a time`);
+    return { key: t.key, kind: t.kind, run_at: runAt.toISOString(), payload: t.payload ?? {}, max_attempts: t.maxAttempts ?? 8 };
+  });
+  await db.query(
+    `INSERT INTO timer (key, kind, run_at, payload, max_attempts)
+     SELECT x.key, x.kind, x.run_at, x.payload, x.max_attempts FROM jsonb_to_recordset($1::jsonb) AS x(key text, kind text, run_at timestamptz, payload jsonb, max_attempts integer)
+     ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, run_at = EXCLUDED.run_at, payload = EXCLUDED.payload,
+       max_attempts = EXCLUDED.max_attempts, status = 'pending', attempts = 0, last_error = NULL, done_at = NULL,
+       generation = timer.generation + 1, updated_at = now()`,
+    [JSON.stringify(rows)]);
+}
+
 /** Cancels a pending timer; true when there was one. */
 export async function cancelTimer(db: Queryable, key: string): Promise<boolean> {
   const rows = await db.query(`UPDATE timer SET status = 'cancelled', updated_at = now() WHERE key = $1 AND status = 'pending' RETURNING key`, [key]);

@@ -25,6 +25,35 @@ export async function usersOfAssignee(db: Queryable, a: Assignee, order: Pick<Wo
   return rows.map((r) => r.user_id);
 }
 
+/** usersOfAssignee for many (assignee, order) pairs in one query; answers the user ids in the same order. */
+export async function usersOfAssignees(db: Queryable, items: ReadonlyArray<{ assignee: Assignee; order: Pick<WorkOrderSummary, 'regionCode' | 'gridId'> }>): Promise<number[][]> {
+  const out: number[][] = items.map((x) => (x.assignee.userId !== undefined ? [x.assignee.userId] : []));
+  const asks = items.flatMap((x, i) => (x.assignee.userId === undefined && x.assignee.role !== undefined
+    ? [{ i, role: x.assignee.role, region: x.assignee.regionCode ?? x.order.regionCode, grid: x.assignee.gridId ?? (x.assignee.role === 'grid-worker' ? x.order.gridId : null) }] : []));
+  if (asks.length === 0) return out;
+  const rows = await db.query<{ i: number; users: number[] }>(
+    `SELECT x.i, ARRAY(SELECT DISTINCT r.user_id FROM staff_role r JOIN region g ON g.code = r.region_code JOIN staff_user u ON u.id = r.user_id
+       WHERE u.active AND r.role = x.role AND x.region LIKE g.prefix || '%'
+         AND (x.grid IS NULL OR r.grid_id IS NULL OR r.grid_id = x.grid OR r.grid_id = (SELECT parent_grid_id FROM grid WHERE id = x.grid))
+       ORDER BY r.user_id LIMIT 500) AS users
+     FROM jsonb_to_recordset($1::jsonb) AS x(i integer, role text, region text, grid text)`, [JSON.stringify(asks)]);
+  for (const r of rows) out[r.i] = r.users.map(Number);
+  return out;
+}
+
+/** notifyUsers for many notifications in one statement (in order; each to its users in id order). */
+export async function notifyMany(db: Queryable, items: ReadonlyArray<{ userIds: readonly number[]; workOrderId?: number | null; kind: string; title: string; body?: string | null }>): Promise<number> {
+  const rows = items.filter((n) => n.userIds.length > 0)
+    .map((n) => ({ users: n.userIds, work_order_id: n.workOrderId ?? null, kind: n.kind, title: n.title.slice(0, 300), body: n.body ?? null }));
+  if (rows.length === 0) return 0;
+  const done = await db.query(
+    `INSERT INTO notification (user_id, work_order_id, kind, title, body)
+     SELECT u.v::bigint, x.work_order_id, x.kind, x.title, x.body
+     FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (users jsonb, work_order_id bigint, kind text, title text, body text)) WITH ORDINALITY AS x(users, work_order_id, kind, title, body, ord)
+     CROSS JOIN LATERAL jsonb_array_elements_text(x.users) WITH ORDINALITY AS u(v, k) ORDER BY x.ord, u.k RETURNING id`, [JSON.stringify(rows)]);
+  return done.length;
+}
+
 export async function notifyUsers(db: Queryable, userIds: readonly number[], n: { workOrderId?: number | null; kind: string; title: string; body?: string | null }): Promise<number> {
   if (userIds.length === 0) return 0;
   const rows = await db.query(
@@ -36,14 +65,20 @@ export async function notifyUsers(db: Queryable, userIds: readonly number[], n: 
 
 const TITLES: Partial<Record<WorkOrderAction['kind'], string>> = { created: '新工单', assigned: '工单转派给您', escalated: '工单已升级给您' };
 
+/** The notification an action (created, assigned, escalated) sends its assignee; undefined for other kinds. */
+export function assigneeNotice(order: WorkOrderSummary, action: WorkOrderAction): { workOrderId: number; kind: string; title: string; body: string } | undefined {
+  const prefix = TITLES[action.kind];
+  if (!prefix) return undefined;
+  const due = order.dueAt ? `，期限 ${new Date(order.dueAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}` : '';
+  return { workOrderId: order.id, kind: `workorder.${action.kind}`, title: `${prefix}：${order.title}`, body: `${order.type}${due}` };
+}
+
 /** Tells the users of the action's assignee (created, assigned, escalated) about the order. */
 export async function notifyAssignee(db: Queryable, order: WorkOrderSummary, action: WorkOrderAction): Promise<void> {
-  const prefix = TITLES[action.kind];
-  const assignee = action.assignee ?? order.assignee;
-  if (!prefix) return;
-  const users = await usersOfAssignee(db, assignee, order);
-  const due = order.dueAt ? `，期限 ${new Date(order.dueAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}` : '';
-  await notifyUsers(db, users, { workOrderId: order.id, kind: `workorder.${action.kind}`, title: `${prefix}：${order.title}`, body: `${order.type}${due}` });
+  const notice = assigneeNotice(order, action);
+  if (!notice) return;
+  const users = await usersOfAssignee(db, action.assignee ?? order.assignee, order);
+  await notifyUsers(db, users, notice);
 }
 
 export async function listNotifications(db: Queryable, userId: number, opts: { unreadOnly?: boolean; limit?: number }): Promise<{ items: Notification[]; unread: number }> {

@@ -45,6 +45,53 @@ export async function insertOrder(db: Queryable, o: OrderInsert): Promise<number
   return row?.id;
 }
 
+/**
+ * insertOrder for many orders in one statement: `ids` are ids taken from the table's sequence
+ * beforehand (nextOrderIds), one per order; answers the ids inserted (an order whose client key
+ * exists already is skipped, as insertOrder does).
+ */
+export async function insertOrders(db: Queryable, orders: ReadonlyArray<OrderInsert & { id: number }>): Promise<Set<number>> {
+  if (orders.length === 0) return new Set();
+  const rows = orders.map((o) => ({
+    id: o.id, type: o.type, subject_kind: o.subjectKind, subject_id: o.subjectId, region_code: o.regionCode, grid_id: o.gridId, title: o.title,
+    priority: o.priority, payload: o.payload, client_key: o.clientKey, created_by: o.createdBy, created_at: o.state.createdAt, status: o.state.status,
+    assignee: o.state.assignee, assignee_user_id: o.state.assignee.userId ?? null, assignee_role: o.state.assignee.role ?? null,
+    escalation_level: o.state.escalationLevel, due_at: o.state.dueAt, resolved_at: o.state.resolvedAt, closed_at: o.state.closedAt, auto_escalate: o.autoEscalate,
+  }));
+  const done = await db.query<{ id: number }>(
+    `INSERT INTO work_order (id, type, subject_kind, subject_id, region_code, grid_id, title, priority, payload, client_key, created_by, created_at,
+       status, assignee, assignee_user_id, assignee_role, escalation_level, due_at, resolved_at, closed_at, last_action_seq, auto_escalate)
+     OVERRIDING SYSTEM VALUE
+     SELECT x.id, x.type, x.subject_kind, x.subject_id, x.region_code, x.grid_id, x.title, x.priority, x.payload, x.client_key, x.created_by, x.created_at,
+       x.status, x.assignee, x.assignee_user_id, x.assignee_role, x.escalation_level, x.due_at, x.resolved_at, x.closed_at, 1, x.auto_escalate
+     FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, type text, subject_kind text, subject_id text, region_code text, grid_id text, title text,
+       priority text, payload jsonb, client_key text, created_by text, created_at timestamptz, status text, assignee jsonb, assignee_user_id bigint,
+       assignee_role text, escalation_level integer, due_at timestamptz, resolved_at timestamptz, closed_at timestamptz, auto_escalate boolean)
+     ORDER BY x.id
+     ON CONFLICT (client_key) DO NOTHING RETURNING id`, [JSON.stringify(rows)]);
+  return new Set(done.map((r) => Number(r.id)));
+}
+
+/** `n` new order ids from the table's identity sequence, ascending. */
+export async function nextOrderIds(db: Queryable, n: number): Promise<number[]> {
+  if (n === 0) return [];
+  const rows = await db.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('work_order', 'id')) AS id FROM generate_series(1, $1::int)`, [n]);
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+export async function orderIdsByClientKeys(db: Queryable, clientKeys: readonly string[]): Promise<Map<string, number>> {
+  if (clientKeys.length === 0) return new Map();
+  const rows = await db.query<{ id: number; client_key: string }>('SELECT id, client_key FROM work_order WHERE client_key = ANY ($1::text[])', [clientKeys]);
+  return new Map(rows.map((r) => [r.client_key, Number(r.id)]));
+}
+
+/** Orders by id (no scope: the system reads them), in no particular order. */
+export async function findOrders(db: Queryable, ids: readonly number[]): Promise<OrderRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM work_order w WHERE w.id = ANY ($1::bigint[])`, [ids]);
+  return rows.map(toSummary);
+}
+
 export async function orderIdByClientKey(db: Queryable, clientKey: string): Promise<number | undefined> {
   const [row] = await db.query<{ id: number }>('SELECT id FROM work_order WHERE client_key = $1', [clientKey]);
   return row?.id;
@@ -72,6 +119,30 @@ export async function insertAction(db: Queryable, orderId: number, a: ActionInse
     `INSERT INTO work_order_action (work_order_id, seq, kind, actor, at, note, assignee, data, client_action_id)
      VALUES ($1,$2,$3,$4,$5,$6,$7::jsonb,$8::jsonb,$9)`,
     [orderId, a.seq, a.kind, a.actor, a.at, a.note, a.assignee ? JSON.stringify(a.assignee) : null, a.data ? JSON.stringify(a.data) : null, a.clientActionId]);
+}
+
+/** insertAction for many (order, action) pairs in one statement. */
+export async function insertActions(db: Queryable, actions: ReadonlyArray<ActionInsert & { orderId: number }>): Promise<void> {
+  if (actions.length === 0) return;
+  await db.query(
+    `INSERT INTO work_order_action (work_order_id, seq, kind, actor, at, note, assignee, data, client_action_id)
+     SELECT x.order_id, x.seq, x.kind, x.actor, x.at, x.note, x.assignee, x.data, x.client_action_id
+     FROM jsonb_to_recordset($1::jsonb) AS x(order_id bigint, seq integer, kind text, actor text, at timestamptz, note text, assignee jsonb, data jsonb, client_action_id text)`,
+    [JSON.stringify(actions.map((a) => ({ order_id: a.orderId, seq: a.seq, kind: a.kind, actor: a.actor, at: a.at, note: a.note, assignee: a.assignee, data: a.data, client_action_id: a.clientActionId })))]);
+}
+
+/** The actions of many orders, oldest first per order. */
+export async function loadActionsOf(db: Queryable, orderIds: readonly number[]): Promise<Map<number, WorkOrderAction[]>> {
+  const out = new Map<number, WorkOrderAction[]>();
+  if (orderIds.length === 0) return out;
+  const rows = await db.query<WorkOrderAction & { work_order_id: number }>(
+    `SELECT work_order_id, seq, kind, actor, at, note, assignee, data FROM work_order_action WHERE work_order_id = ANY ($1::bigint[]) ORDER BY work_order_id, seq`, [orderIds]);
+  for (const { work_order_id: id, ...a } of rows) {
+    const list = out.get(Number(id)) ?? [];
+    list.push(a);
+    out.set(Number(id), list);
+  }
+  return out;
 }
 
 export async function hasClientAction(db: Queryable, orderId: number, clientActionId: string): Promise<boolean> {

@@ -41,7 +41,7 @@ const AssigneeSchema = z.object({
   label: z.string().min(1).max(200).optional(),
 }).refine((a) => a.userId !== undefined || a.role !== undefined || a.label !== undefined, 'an assignee needs a userId, a role or a label');
 
-const NewWorkOrderSchema = z.object({
+export const NewWorkOrderSchema = z.object({
   type: z.string().regex(/^[a-z][a-z0-9.-]{1,40}$/, 'lower-case letters, digits, dots and dashes'),
   subject: z.object({ kind: z.string().min(1).max(40), id: z.string().min(1).max(80) }),
   regionCode: z.string().regex(/^\d{12}$/, 'expected a 12-digit division code'),
@@ -92,7 +92,7 @@ export function onWorkOrderAction(type: string, handler: WorkOrderActionHandler)
   return () => { const i = listeners.indexOf(entry); if (i >= 0) listeners.splice(i, 1); };
 }
 
-function emitAfterCommit(tx: Queryable, order: WorkOrderSummary, action: WorkOrderAction): void {
+export function emitAfterCommit(tx: Queryable, order: WorkOrderSummary, action: WorkOrderAction): void {
   const targets = listeners.filter((l) => l.type === '*' || l.type === order.type);
   if (targets.length === 0) return;
   afterCommit(tx, async () => {
