@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../platform/config.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { testDb, type TestDb } from '../../testing/db.ts';
+import { systemScope } from '../../platform/auth/scope.ts';
 import { nameInitials } from '../registry/person-rules.ts';
+import { getHouseholdFile } from '../registry/service.ts';
 import { ensureDemoCity, parseAsOf, parsePersons, parseSeed } from './cli.ts';
 import { DEMO_AS_OF, LOW_INCOME_LINE, planCity, type DemoCommunity } from './generate.ts';
 import { buildDemoCity, cityDigest, DemoRefused, loadCommunities, type DemoSummary } from './write.ts';
@@ -41,7 +43,7 @@ describe('demo city', () => {
       (SELECT count(*)::int FROM person) AS persons, (SELECT count(*)::int FROM household) AS households,
       (SELECT count(*)::int FROM grid) AS grids, (SELECT count(*)::int FROM grid_worker) AS workers,
       (SELECT count(*)::int FROM person_relation) AS relations,
-      (SELECT count(*)::int FROM record_history WHERE entity = 'person' AND changed_by = 'demo' AND reason = 'demo city') AS person_history,
+      (SELECT count(*)::int FROM person_history WHERE changed_by = 'demo' AND reason = 'demo city') AS person_history,
       (SELECT count(*)::int FROM record_history WHERE entity = 'household') AS household_history`);
     expect(c).toEqual({
       persons: PERSONS, households: summary.households, grids: summary.grids, workers: summary.gridWorkers,
@@ -51,6 +53,15 @@ describe('demo city', () => {
     const s = await one<{ p: number; h: number }>(
       `SELECT nextval(pg_get_serial_sequence('person', 'id'))::int AS p, nextval(pg_get_serial_sequence('household', 'id'))::int AS h`);
     expect(s).toEqual({ p: PERSONS + 1, h: summary.households + 1 });
+  });
+
+  it('a demo household read as of a past date has its members (their creation is on their rows)', async () => {
+    const h = await one<{ id: number; n: number }>(
+      'SELECT household_id AS id, count(*)::int AS n FROM person WHERE household_id IS NOT NULL GROUP BY household_id HAVING count(*) > 2 ORDER BY household_id LIMIT 1');
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const file = await getHouseholdFile(t.db, systemScope(), h.id, today);
+    expect(file.members).toHaveLength(h.n);
+    expect(file.asOf).toBe(today);
   });
 
   it('gives every person a valid, unique citizen ID that agrees with the birth date and sex', async () => {

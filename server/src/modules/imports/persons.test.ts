@@ -2,7 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCitizenId } from '@minsheng/contracts';
 import { testDb, type TestDb } from '../../testing/db.ts';
-import { scopeFor } from '../../platform/auth/scope.ts';
+import { scopeFor, systemScope } from '../../platform/auth/scope.ts';
+import { historyOf } from '../registry/repo.ts';
+import { matchHeaders } from './headers.ts';
+import { personImporter } from './store-persons.ts';
 import {
   countRows, csvText, encode, enRow, HEPING, HEXI, PERSON_HEADER_EN, PERSON_HEADER_ZH, runFile, tempDir, testPerson, xlsxBuffer, zhRow,
   type TestPerson,
@@ -218,6 +221,38 @@ describe('re-import and failures', () => {
     expect(await stored(p.citizenId)).toMatchObject({ residence_community: HEXI, phone: p.phone, ability_level: 'mild', version: 2 });
     expect((await stored(p.citizenId))?.change_reason).toContain(`import #${r.job.id}`);
     expect((await countRows(t.db)).history).toBe(before.history + 1);
+  });
+
+  it('a new person is stored with its creation on the row; its first change keeps both versions in history', async () => {
+    const p = testPerson({ name: '冯秀云' });
+    await runFile(t.db, 'persons', tmp.file('new.csv', csvText(PERSON_HEADER_ZH, [zhRow(p)])), { actor: 'first-import' });
+    const [{ id }] = await t.db.query<{ id: number }>('SELECT id FROM person WHERE citizen_id = $1', [p.citizenId]) as [{ id: number }];
+    expect(await t.db.query(`SELECT 1 FROM record_history WHERE entity = 'person' AND entity_id = $1`, [id])).toHaveLength(0);
+    const created = await historyOf(t.db, 'person', id);
+    expect(created).toEqual([expect.objectContaining({ version: 1, changed_by: 'first-import', before: null })]);
+    expect(created[0]?.after).toMatchObject({ name: '冯秀云', citizenId: p.citizenId, residenceCommunity: HEPING, abilityLevel: 'mild' });
+    expect(created[0]?.reason).toMatch(/^imported from a file \(import #\d+\)$/);
+
+    await runFile(t.db, 'persons', tmp.file('moved.csv', csvText(['姓名', '公民身份号码', '居住社区代码'], [[p.name, p.citizenId, HEXI]])), { actor: 'second-import' });
+    const history = await historyOf(t.db, 'person', id);
+    expect(history.map((h) => [h.version, h.changed_by])).toEqual([[2, 'second-import'], [1, 'first-import']]);
+    expect(history[1]).toMatchObject({ before: null, reason: created[0]?.reason, changed_at: created[0]?.changed_at });
+    expect(history[0]?.before).toEqual(created[0]?.after);
+    expect(history[0]?.after).toMatchObject({ residenceCommunity: HEXI });
+  });
+
+  it('a person registered by someone else between the check and the write is upserted, not refused', async () => {
+    const p = testPerson({ name: '韩冬梅' });
+    const header = matchHeaders('persons', PERSON_HEADER_ZH);
+    if (!header.ok) throw new Error('header');
+    const importer = personImporter({ kind: 'persons', actor: { name: 'racer' }, scope: systemScope(), reason: 'race', excelSerials: false, today: new Date() }, header.map);
+    const decided = await importer.decide!(t.db, importer.prepare([{ row: 2, cells: zhRow(p) }]));
+    // Meanwhile another import registers the same person with another phone.
+    await runFile(t.db, 'persons', tmp.file('meanwhile.csv', csvText(PERSON_HEADER_ZH, [zhRow({ ...p, phone: '13100000000' })])));
+    const outcome = await t.db.transaction((tx) => importer.commit(tx, decided));
+    expect(outcome).toEqual({ accepted: 1, rejects: [] });
+    expect(await stored(p.citizenId)).toMatchObject({ phone: p.phone, version: 2, updated_by: 'racer', change_reason: 'race' });
+    expect(await t.db.query('SELECT 1 FROM person WHERE citizen_id = $1', [p.citizenId])).toHaveLength(1);
   });
 
   it('a database failure halfway keeps the earlier batches and nothing of the failed one', async () => {

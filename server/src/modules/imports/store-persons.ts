@@ -1,8 +1,11 @@
 /**
- * Persons, set-based: a batch is copied into a temporary staging table and written with one
- * INSERT … ON CONFLICT (citizen_id) DO UPDATE … WHERE something differs. The history triggers
- * (migration 002) then snapshot exactly the inserted rows and the rows whose version moved, so a
- * second import of the same file writes nothing and adds no history.
+ * Persons, set-based. Rows whose citizen ID is not yet registered are copied straight into
+ * `person` (COPY: the database's own bulk path; a new person's creation stays on its row,
+ * migration 005). The others are copied into a temporary staging table and written with one
+ * INSERT … ON CONFLICT (citizen_id) DO UPDATE … WHERE something differs; the history trigger then
+ * snapshots exactly the rows whose version moved, so a second import of the same file writes
+ * nothing and adds no history. Should a "new" person have been registered meanwhile by someone
+ * else, the COPY fails on the unique citizen ID and the batch takes the upsert path instead.
  *
  * Columns absent from the file are left as they are on existing persons; a present but empty
  * cell clears the value. Household membership and finance items are never touched here.
@@ -34,6 +37,8 @@ const STAGE_DDL = `CREATE TEMP TABLE ${STAGE} (
   living_arrangement text, deceased_on date) ON COMMIT DROP`;
 const STAGE_COLUMNS = ['citizen_id', 'name', 'name_initials', 'sex', 'birth_date', ...OPTIONAL_FIELDS.map((k) => OPTIONAL[k])];
 const COPY_SQL = `COPY ${STAGE} (${STAGE_COLUMNS.join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+const COPY_NEW_SQL = `COPY person (${STAGE_COLUMNS.join(', ')}, updated_by, change_reason) FROM STDIN WITH (FORMAT csv)`;
+const UNIQUE_VIOLATION = '23505';
 
 /** The upsert for the columns present in the file. */
 export function personUpsertSql(present: ReadonlySet<string>): string {
@@ -58,25 +63,32 @@ function csvField(v: string | number | null): string {
   return NEEDS_QUOTES.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
 }
 
-/** The staging rows as CSV for COPY (an unquoted empty field is NULL). */
-export function stageCsv(persons: readonly NormalizedPerson[]): string {
+/**
+ * The rows as CSV for COPY (an unquoted empty field is NULL), in STAGE_COLUMNS order, each
+ * followed by `tail` (already CSV, e.g. ",actor,reason") when given.
+ */
+export function stageCsv(persons: readonly NormalizedPerson[], tail = ''): string {
   let out = '';
   for (const p of persons) {
     out += `${p.citizenId},${csvField(p.name)},${csvField(p.nameInitials)},${p.sex},${p.birthDate},${csvField(p.phone)},${csvField(p.hukouRegion)},`
       + `${csvField(p.residenceCommunity)},${csvField(p.gridId)},${csvField(p.disabilityCategory)},${csvField(p.disabilityGrade)},`
-      + `${csvField(p.abilityLevel)},${csvField(p.livingArrangement)},${csvField(p.deceasedOn)}\n`;
+      + `${csvField(p.abilityLevel)},${csvField(p.livingArrangement)},${csvField(p.deceasedOn)}${tail}\n`;
   }
   return out;
 }
 
+const errorCode = (err: unknown): unknown => (typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined);
+
 interface Checked { r: SheetRow; p: NormalizedPerson }
 interface Prepared { good: Checked[]; rejects: RowReject[] }
-interface Decided { store: NormalizedPerson[]; rejects: RowReject[] }
+/** `fresh`: not registered when the batch was checked (COPY); `known`: registered (upsert). */
+interface Decided { fresh: NormalizedPerson[]; known: NormalizedPerson[]; rejects: RowReject[] }
 
 export function personImporter(settings: ImportSettings, header: HeaderMap): KindImporter<Prepared, Decided> {
   const validator = new PersonRowValidator(header, settings.excelSerials, settings.today);
   const present = new Set([...header.columns.keys()]);
   const upsert = personUpsertSql(present);
+  const tail = `,${csvField(settings.actor.name)},${csvField(settings.reason)}`;
   const seen = new IdSet();
 
   return {
@@ -105,14 +117,25 @@ export function personImporter(settings: ImportSettings, header: HeaderMap): Kin
       }
       const refs = await loadRefs(db, { regions, grids });
       const scope = settings.scope;
-      // Who is already registered outside the caller's region may not be changed from here.
+      // Who is registered already (upserted, not copied), and who of them outside the caller's
+      // region (may not be changed from here).
+      const registered = new Set<string>();
       const foreign = new Map<string, string | null>();
-      if (!scope.all && good.length > 0) {
-        const existing = await db.query<{ citizen_id: string; residence_community: string | null; grid_id: string | null }>(
-          'SELECT citizen_id, residence_community, grid_id FROM person WHERE citizen_id = ANY($1::text[])', [good.map((g) => g.p.citizenId)]);
-        for (const e of existing) if (!scopeCovers(scope, e.residence_community, e.grid_id)) foreign.set(e.citizen_id, e.residence_community);
+      if (good.length > 0) {
+        const ids = good.map((g) => g.p.citizenId);
+        if (scope.all) {
+          for (const e of await db.query<{ citizen_id: string }>('SELECT citizen_id FROM person WHERE citizen_id = ANY($1::text[])', [ids])) registered.add(e.citizen_id);
+        } else {
+          const existing = await db.query<{ citizen_id: string; residence_community: string | null; grid_id: string | null }>(
+            'SELECT citizen_id, residence_community, grid_id FROM person WHERE citizen_id = ANY($1::text[])', [ids]);
+          for (const e of existing) {
+            registered.add(e.citizen_id);
+            if (!scopeCovers(scope, e.residence_community, e.grid_id)) foreign.set(e.citizen_id, e.residence_community);
+          }
+        }
       }
-      const store: NormalizedPerson[] = [];
+      const fresh: NormalizedPerson[] = [];
+      const known: NormalizedPerson[] = [];
       for (const { r, p } of good) {
         const bad = checkRefs(refs, p);
         if (bad) { rejects.push(reject(r, bad.field, bad.message)); continue; }
@@ -131,19 +154,32 @@ export function personImporter(settings: ImportSettings, header: HeaderMap): Kin
           rejects.push(reject(r, 'citizenId', `the same citizen ID as row ${first}: a person may appear only once in a file`));
           continue;
         }
-        store.push(p);
+        (registered.has(p.citizenId) ? known : fresh).push(p);
       }
       rejects.sort((a, b) => a.row - b.row);
-      return { store, rejects };
+      return { fresh, known, rejects };
     },
 
-    async commit(tx: Queryable, { store, rejects }): Promise<BatchOutcome> {
-      if (store.length > 0) {
+    async commit(tx: Queryable, { fresh, known, rejects }): Promise<BatchOutcome> {
+      let upserted = known;
+      if (fresh.length > 0) {
+        await tx.exec('SAVEPOINT import_fresh');
+        try {
+          await tx.copyFromCsv(COPY_NEW_SQL, stageCsv(fresh, tail));
+          await tx.exec('RELEASE SAVEPOINT import_fresh');
+        } catch (err) {
+          // Registered by someone else since the check: upsert the whole batch instead.
+          if (errorCode(err) !== UNIQUE_VIOLATION) throw err;
+          await tx.exec('ROLLBACK TO SAVEPOINT import_fresh');
+          upserted = [...fresh, ...known];
+        }
+      }
+      if (upserted.length > 0) {
         await tx.exec(STAGE_DDL);
-        await tx.copyFromCsv(COPY_SQL, stageCsv(store));
+        await tx.copyFromCsv(COPY_SQL, stageCsv(upserted));
         await tx.query(upsert, [settings.actor.name, settings.reason]);
       }
-      return { accepted: store.length, rejects };
+      return { accepted: fresh.length + known.length, rejects };
     },
   };
 }

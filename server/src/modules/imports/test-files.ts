@@ -74,7 +74,7 @@ export function runFile(db: Db, kind: ImportKind, filePath: string, opts: { scop
 
 export async function countRows(db: Db): Promise<{ persons: number; history: number; households: number; relations: number }> {
   const [r] = await db.query<{ persons: number; history: number; households: number; relations: number }>(
-    `SELECT (SELECT count(*)::int FROM person) AS persons, (SELECT count(*)::int FROM record_history) AS history,
+    `SELECT (SELECT count(*)::int FROM person) AS persons, ((SELECT count(*)::int FROM person_history) + (SELECT count(*)::int FROM record_history WHERE entity = 'household')) AS history,
             (SELECT count(*)::int FROM household) AS households, (SELECT count(*)::int FROM person_relation) AS relations`);
   return r!;
 }

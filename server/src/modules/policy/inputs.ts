@@ -153,9 +153,9 @@ function personLib(p: string, on: string, j: Joins): FieldLib {
   const edge = (): string => latestEligible(j, 'tianjin/dibao-edge', 'household', `${p}.household_id`, on);
   const inInstitution = `${p}.living_arrangement = 'institution'`;
   const institutionDays = `CASE WHEN ${inInstitution} THEN greatest(0, ${on}::date - coalesce((
-      SELECT min((__h.changed_at AT TIME ZONE 'Asia/Shanghai')::date) FROM record_history __h
-      WHERE __h.entity = 'person' AND __h.entity_id = ${p}.id
-        AND __h.version > coalesce((SELECT max(__x.version) FROM record_history __x WHERE __x.entity = 'person' AND __x.entity_id = ${p}.id
+      SELECT min((__h.changed_at AT TIME ZONE 'Asia/Shanghai')::date) FROM person_history __h
+      WHERE __h.person_id = ${p}.id
+        AND __h.version > coalesce((SELECT max(__x.version) FROM person_history __x WHERE __x.person_id = ${p}.id
           AND coalesce(__x.after->>'livingArrangement', '') <> 'institution'), 0)), ${on}::date)) ELSE 0 END`;
   // A spouse: a spouse relation on either side, or a living spouse (head) in the household of a
   // head (spouse). Same truth table as EXISTS subqueries: a person without household gets false.

@@ -60,8 +60,14 @@ describe('registry: persons', () => {
 
   it('keeps every change with who, when, why, before and after; asOf reads the past', async () => {
     const created = (await post(person({ name: '刘淑珍', phone: '13900000001' }))).json();
-    // Move the creation snapshot into the past, as if registered on 2026-01-10.
-    await t.ctx.db.query(`UPDATE record_history SET changed_at = '2026-01-10T02:00:00Z' WHERE entity = 'person' AND entity_id = $1`, [created.id]);
+    // Move the creation into the past, as if registered on 2026-01-10: until the first change a
+    // person's creation is its own row (migration 005), not yet a record_history row.
+    expect((await t.ctx.db.query(`SELECT 1 FROM record_history WHERE entity = 'person' AND entity_id = $1`, [created.id]))).toHaveLength(0);
+    await t.ctx.db.query(`UPDATE person SET updated_at = '2026-01-10T02:00:00Z' WHERE id = $1`, [created.id]);
+    expect((await c.inject(`/api/persons/${created.id}/history`)).json().items).toEqual([expect.objectContaining({
+      version: 1, changedAt: expect.stringMatching(/^2026-01-10/), changedBy: c.username,
+      changes: expect.arrayContaining([{ field: 'name', before: null, after: '刘淑珍' }, { field: 'phone', before: null, after: '139****0001' }]),
+    })]);
     const patched = await c.inject({ method: 'PATCH', url: `/api/persons/${created.id}`, payload: { phone: '13900000002', abilityLevel: 'severe', reason: '入户核查更正' } });
     expect(patched.statusCode).toBe(200);
     expect(patched.json()).toMatchObject({ phone: '139****0002', abilityLevel: 'severe', version: 2 });

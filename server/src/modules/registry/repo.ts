@@ -1,7 +1,7 @@
 /**
  * SQL for persons and households. Writers must bump `version` and set updated_by and
- * change_reason on every real change: the history triggers (migration 002) snapshot exactly
- * the rows whose version moved.
+ * change_reason on every real change: the history triggers (migrations 002, 005) snapshot exactly
+ * the rows whose version moved. A person's creation stays on its row until its first change.
  */
 import type { Queryable } from '../../platform/db.ts';
 import { scopeSql, type Scope } from '../../platform/auth/scope.ts';
@@ -104,29 +104,46 @@ export async function searchPersons(db: Queryable, f: SearchFilter): Promise<{ r
 
 export interface HistoryRow { version: number; changed_at: string; changed_by: string; reason: string; before: Record<string, unknown> | null; after: Record<string, unknown> }
 
+/**
+ * Where an entity's history is read: persons through the view person_history (a never-changed
+ * person's creation is on its row, migration 005), households from record_history.
+ */
+const HISTORY = {
+  person: { from: 'person_history', id: 'person_id', where: '' },
+  household: { from: 'record_history', id: 'entity_id', where: "entity = 'household' AND " },
+} as const;
+
 export async function historyOf(db: Queryable, entity: 'person' | 'household', id: number): Promise<HistoryRow[]> {
+  const h = HISTORY[entity];
   return db.query<HistoryRow>(
-    `SELECT version, changed_at, changed_by, reason, before, after FROM record_history
-     WHERE entity = $1 AND entity_id = $2 ORDER BY version DESC`, [entity, id]);
+    `SELECT version, changed_at, changed_by, reason, before, after FROM ${h.from}
+     WHERE ${h.where}${h.id} = $1 ORDER BY version DESC`, [id]);
 }
 
 /** The latest snapshot taken before the end of `date` in China time (UTC+8). */
 export async function snapshotAsOf(db: Queryable, entity: 'person' | 'household', id: number, date: string): Promise<HistoryRow | undefined> {
+  const h = HISTORY[entity];
   const [row] = await db.query<HistoryRow>(
-    `SELECT version, changed_at, changed_by, reason, before, after FROM record_history
-     WHERE entity = $1 AND entity_id = $2 AND changed_at < ($3::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
-     ORDER BY version DESC LIMIT 1`, [entity, id, date]);
+    `SELECT version, changed_at, changed_by, reason, before, after FROM ${h.from}
+     WHERE ${h.where}${h.id} = $1 AND changed_at < ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
+     ORDER BY version DESC LIMIT 1`, [id, date]);
   return row;
 }
 
-/** Persons whose snapshot as of `date` places them in the household. */
+/**
+ * Persons whose snapshot as of `date` places them in the household. Candidates: every person a
+ * history snapshot ever placed there, and its current members (a never-changed person's only
+ * snapshot is its row).
+ */
 export async function membersAsOf(db: Queryable, householdId: number, date: string): Promise<Array<{ id: number; after: Record<string, unknown> }>> {
   return db.query(
-    `WITH cand AS (SELECT DISTINCT entity_id FROM record_history WHERE entity = 'person' AND after ->> 'householdId' = $1::text),
-     snap AS (SELECT DISTINCT ON (h.entity_id) h.entity_id AS id, h.after FROM record_history h JOIN cand ON cand.entity_id = h.entity_id
-              WHERE h.entity = 'person' AND h.changed_at < ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
-              ORDER BY h.entity_id, h.version DESC)
-     SELECT id, after FROM snap WHERE after ->> 'householdId' = $1::text ORDER BY id`, [String(householdId), date]);
+    `WITH cand AS (SELECT entity_id AS id FROM record_history WHERE entity = 'person' AND after ->> 'householdId' = $1::text
+                   UNION SELECT id FROM person WHERE household_id = $2::bigint)
+     SELECT cand.id, s.after FROM cand
+     CROSS JOIN LATERAL (SELECT h.after FROM person_history h
+       WHERE h.person_id = cand.id AND h.changed_at < ($3::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
+       ORDER BY h.version DESC LIMIT 1) s
+     WHERE s.after ->> 'householdId' = $1::text ORDER BY cand.id`, [String(householdId), householdId, date]);
 }
 
 export interface HouseholdRow { id: number; household_no: string; address: string | null; residence_community: string | null; grid_id: string | null; head_person_id: number | null; version: number; updated_at: string }
