@@ -1,5 +1,5 @@
 /**
- * `minsheng policy list|describe|eval|test|run|whatif`. list, describe, eval and test read the
+ * `minsheng policy list|describe|eval|test|run|whatif` (`run --family assistance` runs a set in order). list, describe, eval and test read the
  * policy files only (no database is opened); run and whatif open the configured database.
  * Exit status: 0 done (an ineligible decision is a result, not an error); 1 failing tests or a
  * failed run; 2 bad input (message names the field).
@@ -10,6 +10,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { formatLoadError, formatTestReport, runPolicyTests } from '@minsheng/rules';
 import { AppError } from '../../platform/errors.ts';
 import { PolicyCatalogue } from './catalogue.ts';
+import { FAMILIES, runOrder } from './inputs.ts';
 import * as service from './service.ts';
 
 class ExitError extends Error {
@@ -137,15 +138,39 @@ export function registerPolicyCommand(program: Command): void {
       if (failed > 0) process.exitCode = 1;
     }));
 
-  policy.command('run <id>').description('decide everyone in the registry in one SQL query and store the decisions')
-    .requiredOption('--on <date>', 'the date to decide for', parseDate).option(...dirOpt)
-    .action(guarded(async (id: string, opts: { on: string; dir?: string }) => {
+  policy.command('run [id]').description('decide everyone in the registry in one SQL query per policy and store the decisions; --family runs a set in dependency order')
+    .requiredOption('--on <date>', 'the date to decide for', parseDate)
+    .option('--family <name>', `run a family of policies in dependency order, each reading the decisions of the ones before (${Object.keys(FAMILIES).join(', ')})`)
+    .option(...dirOpt)
+    .action(guarded(async (id: string | undefined, opts: { on: string; family?: string; dir?: string }) => {
+      if ((id === undefined) === (opts.family === undefined)) throw new ExitError('policy run: name one policy id, or --family NAME (not both)', 2);
       const c = catalogueOf(opts);
+      if (opts.family !== undefined) {
+        const ids = FAMILIES[opts.family];
+        if (!ids) throw new ExitError(`--family: no family "${opts.family}" (known: ${Object.keys(FAMILIES).join(', ')})`, 2);
+        const order = runOrder(ids);
+        for (const p of order) if (!c.has(p)) throw new ExitError(`--family ${opts.family}: policy ${p} is not loaded`, 2);
+        await withDb(async (db) => {
+          const { systemScope } = await import('../../platform/auth/scope.ts');
+          const started = Date.now();
+          let last = started;
+          console.error(`running ${order.length} policies on ${opts.on}: ${order.join(', ')}`);
+          const r = await service.runFamily(db, c, ids, opts.on, systemScope(), cliActor(), (s) => {
+            const now = Date.now();
+            console.error(`${s.policyId}: run ${s.id}, ${s.total} decided, ${s.eligible} eligible, ${s.errors} errors (${((now - last) / 1000).toFixed(1)} s)`);
+            last = now;
+          });
+          for (const s of r.runs) await audit(db, 'policy.run', s.policyId, { runId: s.id, on: opts.on, total: s.total, family: opts.family });
+          console.log(JSON.stringify({ family: opts.family, ...r, seconds: (Date.now() - started) / 1000 }, null, 2));
+          if (r.failed) throw new ExitError(`${r.failed.policy} failed: ${r.failed.message} (the policies after it were not run)`, 1);
+        });
+        return;
+      }
       await withDb(async (db) => {
         const { systemScope } = await import('../../platform/auth/scope.ts');
         const started = Date.now();
-        const summary = await service.runPolicy(db, c, id, opts.on, systemScope(), cliActor());
-        await audit(db, 'policy.run', id, { runId: summary.id, on: opts.on, total: summary.total });
+        const summary = await service.runPolicy(db, c, id as string, opts.on, systemScope(), cliActor());
+        await audit(db, 'policy.run', id as string, { runId: summary.id, on: opts.on, total: summary.total });
         console.log(JSON.stringify({ ...summary, seconds: (Date.now() - started) / 1000 }, null, 2));
       });
     }));

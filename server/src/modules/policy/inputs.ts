@@ -21,10 +21,34 @@
  * A single-row read (`… WHERE id = $1`) stays cheap: PostgreSQL pushes the key into the grouped
  * tables (the bench's end-to-end baseline reads inputs that way).
  *
- * Order of batch runs (decisions are read from policy_decision, latest on or before the date):
- *   1. tianjin/dibao, tianjin/dibao-edge (households), tianjin/tekun (persons)
- *   2. tianjin/concentrated-care-subsidy (reads the dibao decision of the person's household)
+ * Order of batch runs (decisions are read from policy_decision, latest on or before the date;
+ * `runOrder` computes it from each builder's `reads`, `policy run --family` follows it):
+ *   1. tianjin/dibao, tianjin/dibao-edge (households), tianjin/severe-disability-care-allowance
+ *   2. tianjin/tekun (persons; reads its supporters' categories: dibao, dibao-edge, and tekun from
+ *      an earlier tekun run — a supporter found tekun today counts in the next run)
+ *   3. tianjin/rigid-expenditure-hardship (households; reads the household's category),
+ *      tianjin/disability-living-allowance (reads the person's category),
+ *      tianjin/concentrated-care-subsidy (reads the dibao decision of the person's household),
  *      tianjin/elder-alone-guard (reads the assistance categories)
+ *
+ * Decisions where the task left room (documented here, shown in the policy files' comments):
+ *  - A person's supporters (法定赡养、抚养、扶养义务人: spouse, children, parents), de-duplicated,
+ *    living on the date: the other side of a spouse relation; the children of a child relation and,
+ *    the other way round, the parents (persons who have this person as child); the persons named by
+ *    a supporter relation (person_id is supported by related_person_id, whatever the duty); and
+ *    inside the household, which records most families without any person_relation: head <-> spouse,
+ *    head or spouse <-> a member recorded as child, head <-> a member recorded as parent.
+ *    Not counted: children-in-law, grandparents and grandchildren (their duty is conditional on the
+ *    parents or children being dead or unable, which the registry cannot tell), siblings.
+ *  - A household's category (`assistance`): tekun when a living member's latest tekun decision is
+ *    eligible, else dibao, else dibao-edge (latest household decisions), else none.
+ *  - medicalOutOfPocket12m: the sum of `outOfPocket` of the medical-settlement feed rows (医保结算)
+ *    matched to any person of the household, settled in the 12 months up to and including the date
+ *    (the window monitoring uses: after date − 12 months).
+ *  - Disability (category, grade) comes from the registry, also where the disability-certificate
+ *    feed (残联) holds a newer certificate: the registry is the record; a feed row that disagrees is
+ *    evidence that monitoring turns into a correction of the registry through its chain (reviewed),
+ *    after which the next run decides on the corrected record. A feed row never decides silently.
  */
 import { sqlQuote, type Policy, type Ty } from '@minsheng/rules';
 import { AppError } from '../../platform/errors.ts';
@@ -86,12 +110,17 @@ export const PLACEHOLDERS: Record<string, string> = {
   monthlyCareFee: 'the registry has no care fees: the sum of current finance items of category care-fee (0 when none)',
   vehicles: 'vehicles are counted from current finance asset items of category vehicle',
   monthlyIncome: 'income items are taken as monthly amounts (the demo city writes them with note "monthly")',
+  educationSpending12m: 'no education-spending feed or registry field yet: taken as 0',
 };
 
 export const BUILDERS: Record<string, InputBuilder> = {
   'tianjin/dibao': { entity: 'household', reads: [] },
   'tianjin/dibao-edge': { entity: 'household', reads: [] },
-  'tianjin/tekun': { entity: 'person', reads: [] },
+  'tianjin/severe-disability-care-allowance': { entity: 'person', reads: [] },
+  // tekun reads itself: a supporter's tekun category comes from an earlier run.
+  'tianjin/tekun': { entity: 'person', reads: ['tianjin/dibao', 'tianjin/dibao-edge', 'tianjin/tekun'] },
+  'tianjin/rigid-expenditure-hardship': { entity: 'household', reads: ['tianjin/dibao', 'tianjin/dibao-edge', 'tianjin/tekun'] },
+  'tianjin/disability-living-allowance': { entity: 'person', reads: ['tianjin/dibao', 'tianjin/dibao-edge', 'tianjin/tekun'] },
   'tianjin/concentrated-care-subsidy': { entity: 'person', reads: ['tianjin/dibao'] },
   'tianjin/elder-alone-guard': { entity: 'person', reads: ['tianjin/dibao', 'tianjin/tekun', 'tianjin/dibao-edge'] },
   // The rules package's fixtures, while policies/tianjin is being written.
@@ -101,6 +130,37 @@ export const BUILDERS: Record<string, InputBuilder> = {
 
 export function builderFor(publicId: string, policy: Policy): InputBuilder | undefined {
   return BUILDERS[publicId] ?? BUILDERS[policy.id];
+}
+
+/** Named sets of policies run together (`policy run --family NAME`), in `runOrder`. */
+export const FAMILIES: Record<string, readonly string[]> = {
+  // The assistance family of the issue (household- or person-level as each rule is).
+  assistance: ['tianjin/dibao', 'tianjin/dibao-edge', 'tianjin/tekun', 'tianjin/rigid-expenditure-hardship',
+    'tianjin/disability-living-allowance', 'tianjin/severe-disability-care-allowance'],
+  // The assistance family and the eldercare policies that read its decisions.
+  all: ['tianjin/dibao', 'tianjin/dibao-edge', 'tianjin/tekun', 'tianjin/rigid-expenditure-hardship',
+    'tianjin/disability-living-allowance', 'tianjin/severe-disability-care-allowance',
+    'tianjin/concentrated-care-subsidy', 'tianjin/elder-alone-guard'],
+};
+
+/**
+ * The ids in an order where every policy runs after the others of the list whose decisions its
+ * builder reads (a policy reading itself reads an earlier run); otherwise in the given order.
+ * Throws on a cycle between different policies.
+ */
+export function runOrder(ids: readonly string[]): string[] {
+  const set = new Set(ids);
+  const done = new Set<string>();
+  const out: string[] = [];
+  const visit = (id: string, path: string[]): void => {
+    if (done.has(id)) return;
+    if (path.includes(id)) throw new Error(`policies read each other's decisions: ${[...path, id].join(' -> ')}`);
+    for (const r of BUILDERS[id]?.reads ?? []) if (r !== id && set.has(r)) visit(r, [...path, id]);
+    done.add(id);
+    out.push(id);
+  };
+  for (const id of ids) visit(id, []);
+  return out;
 }
 
 // ---- SQL pieces over a person alias ----
@@ -131,12 +191,26 @@ const enumHas = (ty: Ty, v: string): boolean => ty.k === 'string' && (ty.enum?.i
  * Whether the latest stored decision of a policy for an entity on or before the date is eligible
  * (false when there is none or it was an error): all latest decisions at once (DISTINCT ON), joined.
  */
-const latestEligible = (j: Joins, policyId: string, entity: Entity, idExpr: string, on: string): string => {
-  const a = j.add(`latest:${policyId}:${entity}:${idExpr}`, (a) => `LEFT JOIN (SELECT DISTINCT ON (__d.entity_id) __d.entity_id, __d.eligible FROM policy_decision __d
+const latestDecisions = (policyId: string, entity: Entity, on: string): string => `(SELECT DISTINCT ON (__d.entity_id) __d.entity_id, __d.eligible FROM policy_decision __d
      WHERE __d.policy_id = ${sqlQuote(policyId)} AND __d.entity = '${entity}' AND __d.on_date <= ${on}::date
-     ORDER BY __d.entity_id, __d.on_date DESC, __d.run_id DESC) AS ${a} ON ${a}.entity_id = ${idExpr}`);
+     ORDER BY __d.entity_id, __d.on_date DESC, __d.run_id DESC)`;
+const latestEligible = (j: Joins, policyId: string, entity: Entity, idExpr: string, on: string): string => {
+  const a = j.add(`latest:${policyId}:${entity}:${idExpr}`, (a) => `LEFT JOIN ${latestDecisions(policyId, entity, on)} AS ${a} ON ${a}.entity_id = ${idExpr}`);
   return `coalesce(${a}.eligible, false)`;
 };
+
+/**
+ * (person_id, supporter_id) for every legal supporter a person has in the registry, de-duplicated
+ * (see the header for who counts): relations across households and the household's own relations.
+ */
+const SUPPORTER_EDGES = `(SELECT __pr.person_id, __pr.related_person_id AS supporter_id FROM person_relation __pr WHERE __pr.kind IN ('spouse', 'child', 'supporter')
+     UNION SELECT __pr.related_person_id, __pr.person_id FROM person_relation __pr WHERE __pr.kind IN ('spouse', 'child')
+     UNION SELECT __ha.id, __hb.id FROM person __ha JOIN person __hb ON __hb.household_id = __ha.household_id AND __hb.id <> __ha.id
+       WHERE (__ha.household_relation, __hb.household_relation) IN (('head', 'spouse'), ('spouse', 'head'), ('head', 'child'), ('spouse', 'child'),
+         ('child', 'head'), ('child', 'spouse'), ('head', 'parent'), ('parent', 'head')))`;
+
+/** The months the medical-spending field sums (its name says 12). */
+const MEDICAL_MONTHS = 12;
 
 /** Ability level (能力等级) as the policy spells disability: the registry's words, or none..total. */
 const disability = (p: string) => (ty: Ty): string => enumHas(ty, 'complete') || enumHas(ty, 'intact')
@@ -199,6 +273,13 @@ function personLib(p: string, on: string, j: Joins): FieldLib {
     inInstitution: `coalesce(${inInstitution}, false)`,
     voluntary: 'true',
     monthlyCareFee: () => finance(j, p, on, 'care_fee'),
+    supporters: {
+      list: {
+        from: `${SUPPORTER_EDGES} AS __se JOIN person __su ON __su.id = __se.supporter_id`,
+        where: living('__su', on), key: '__se.person_id', parentKey: `${p}.id`, alias: '__su', orderBy: '__su.id',
+        lib: (s, o, sj) => personLib(s, o, sj),
+      },
+    },
     children: {
       list: {
         // __cp: the parent, for the fields that compare a child with its parent.
@@ -226,7 +307,20 @@ function householdLib(h: string, on: string, j: Joins): FieldLib {
        sum(__hf.income) AS income, sum(__hf.asset) AS asset, sum(__hf.vehicles) AS vehicles
      FROM person __hm CROSS JOIN LATERAL ${financeSql('__hm', on)} AS __hf
      WHERE ${living('__hm', on)} GROUP BY __hm.household_id) AS ${a} ON ${a}.household_id = ${h}.id`)}.${col}, 0)`;
+  const tekunMember = (): string => j.add('tekun-member', (a) => `LEFT JOIN (SELECT DISTINCT __tm.household_id FROM person __tm
+       JOIN ${latestDecisions('tianjin/tekun', 'person', on)} AS __td ON __td.entity_id = __tm.id
+     WHERE __td.eligible AND __tm.household_id IS NOT NULL AND ${living('__tm', on)}) AS ${a} ON ${a}.household_id = ${h}.id`);
+  const medical = (): string => j.add('medical-12m', (a) => `LEFT JOIN (SELECT __ma.household_id, sum((__r.data->>'outOfPocket')::numeric) AS v
+     FROM feed_row __r JOIN person __ma ON __ma.id = __r.person_id
+     WHERE __r.feed_type = 'medical' AND __r.event_date > (${on}::date - interval '${MEDICAL_MONTHS} months')::date AND __r.event_date <= ${on}::date
+       AND __ma.household_id IS NOT NULL
+     GROUP BY __ma.household_id) AS ${a} ON ${a}.household_id = ${h}.id`);
   return {
+    assistance: () => `CASE WHEN ${tekunMember()}.household_id IS NOT NULL THEN 'tekun'
+      WHEN ${latestEligible(j, 'tianjin/dibao', 'household', `${h}.id`, on)} THEN 'dibao'
+      WHEN ${latestEligible(j, 'tianjin/dibao-edge', 'household', `${h}.id`, on)} THEN 'dibao-edge' ELSE 'none' END`,
+    medicalOutOfPocket12m: () => `coalesce(${medical()}.v, 0)`,
+    educationSpending12m: '0',
     registeredIn: (ty) => enumHas(ty, 'tianjin') ? `CASE WHEN ${head} LIKE '12%' THEN 'tianjin' ELSE 'other' END` : `coalesce(${head} LIKE '12%', false)`,
     residenceCommunity: `${h}.residence_community`,
     size: () => totals('n'),

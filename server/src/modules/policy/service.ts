@@ -6,9 +6,9 @@
 import { compileToSql, SQL_SESSION_SETTINGS, Decimal, evaluate, resolveParameters, RulesError, type Decision, type JsonValue, type Parameter, type ParamValue, type Policy, type Ty } from '@minsheng/rules';
 import type { Db } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
-import type { Scope } from '../../platform/auth/scope.ts';
+import { systemScope, type Scope } from '../../platform/auth/scope.ts';
 import type { PolicyCatalogue } from './catalogue.ts';
-import { inputRelation } from './inputs.ts';
+import { inputRelation, runOrder } from './inputs.ts';
 
 /** A rules error as an AppError: bad input 422 naming the field, unknown policy 404. */
 export function toAppError(e: unknown): unknown {
@@ -133,8 +133,20 @@ function compiled(catalogue: PolicyCatalogue, id: string, on: string, scope: Sco
   return { policy, publicId, input, sql };
 }
 
-/** Runs a policy over the registry (in the scope) in one INSERT … SELECT and stores each decision. */
-export async function runPolicy(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string): Promise<RunSummary> {
+/**
+ * A run whose row is written (status running) and whose statement is ready: `execute()` runs the
+ * INSERT … SELECT, records the totals (status done) or the failure (status failed, then rethrows).
+ * Everything that can be refused before work starts (unknown policy, no builder, inputs the registry
+ * cannot supply, a date outside the policy's period) is thrown by `prepareRun` itself.
+ */
+export interface PreparedRun {
+  runId: number;
+  placeholders: Record<string, string>;
+  reads: string[];
+  execute(): Promise<RunSummary>;
+}
+
+export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string): Promise<PreparedRun> {
   const params: unknown[] = [];
   const { policy, publicId, input, sql } = compiled(catalogue, id, on, scope, params);
   const [run] = await db.query<{ id: number }>(
@@ -142,30 +154,72 @@ export async function runPolicy(db: Db, catalogue: PolicyCatalogue, id: string, 
     [publicId, policy.version, on, startedBy, scopeText(scope), JSON.stringify(usedParameters(policy, on))]);
   const runId = (run as { id: number }).id;
   const n = params.length;
+  const execute = async (): Promise<RunSummary> => {
+    try {
+      const [totals] = await db.transaction(async (tx) => {
+        // JIT compilation makes these wide generated queries slower, not faster (measured 2x).
+        for (const setting of SQL_SESSION_SETTINGS) await tx.exec(setting);
+        const [t] = await tx.query<{ total: number; eligible: number; errors: number; amount: number | null; first_error: string | null }>(
+          `WITH ins AS (
+             INSERT INTO policy_decision (run_id, policy_id, policy_version, on_date, entity, entity_id, eligible, outcome, amount, failed_rules, error)
+             SELECT $${n + 1}::bigint, $${n + 2}::text, $${n + 3}::int, $${n + 4}::date, $${n + 5}::text, d.id, d.eligible, d.outcome, d.amount, d.failed_rules, d.error
+             FROM (${sql}) AS d
+             RETURNING eligible, amount, error)
+           SELECT count(*)::int AS total, count(*) FILTER (WHERE eligible)::int AS eligible, count(*) FILTER (WHERE error IS NOT NULL)::int AS errors,
+             sum(amount) FILTER (WHERE eligible) AS amount, min(error) AS first_error FROM ins`,
+          [...params, runId, publicId, policy.version, on, input.entity]);
+        const r = t as { total: number; eligible: number; errors: number; amount: number | null; first_error: string | null };
+        await tx.query(`UPDATE policy_run SET total = $2, eligible = $3, errors = $4, amount_total = $5, status = 'done', finished_at = clock_timestamp() WHERE id = $1`,
+          [runId, r.total, r.eligible, r.errors, r.amount ?? 0]);
+        return [r];
+      });
+      const summary = await getRun(db, runId);
+      return { ...summary, placeholders: input.placeholders, reads: input.reads, firstError: totals?.first_error ?? null };
+    } catch (e) {
+      await db.query(`UPDATE policy_run SET status = 'failed', failure = $2, finished_at = clock_timestamp() WHERE id = $1`, [runId, (e as Error).message.slice(0, 2000)]);
+      throw e;
+    }
+  };
+  return { runId, placeholders: input.placeholders, reads: input.reads, execute };
+}
+
+/** Runs a policy over the registry (in the scope) in one INSERT … SELECT and stores each decision; waits for the end. */
+export async function runPolicy(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string): Promise<RunSummary> {
+  return (await prepareRun(db, catalogue, id, on, scope, startedBy)).execute();
+}
+
+/** What the builder of a stored run's policy reads and which placeholders it uses (no database). */
+export function runInputs(catalogue: PolicyCatalogue, run: RunSummary): { placeholders: Record<string, string>; reads: string[] } {
   try {
-    const [totals] = await db.transaction(async (tx) => {
-      // JIT compilation makes these wide generated queries slower, not faster (measured 2x).
-      for (const setting of SQL_SESSION_SETTINGS) await tx.exec(setting);
-      const [t] = await tx.query<{ total: number; eligible: number; errors: number; amount: number | null; first_error: string | null }>(
-        `WITH ins AS (
-           INSERT INTO policy_decision (run_id, policy_id, policy_version, on_date, entity, entity_id, eligible, outcome, amount, failed_rules, error)
-           SELECT $${n + 1}::bigint, $${n + 2}::text, $${n + 3}::int, $${n + 4}::date, $${n + 5}::text, d.id, d.eligible, d.outcome, d.amount, d.failed_rules, d.error
-           FROM (${sql}) AS d
-           RETURNING eligible, amount, error)
-         SELECT count(*)::int AS total, count(*) FILTER (WHERE eligible)::int AS eligible, count(*) FILTER (WHERE error IS NOT NULL)::int AS errors,
-           sum(amount) FILTER (WHERE eligible) AS amount, min(error) AS first_error FROM ins`,
-        [...params, runId, publicId, policy.version, on, input.entity]);
-      const r = t as { total: number; eligible: number; errors: number; amount: number | null; first_error: string | null };
-      await tx.query(`UPDATE policy_run SET total = $2, eligible = $3, errors = $4, amount_total = $5, status = 'done', finished_at = clock_timestamp() WHERE id = $1`,
-        [runId, r.total, r.eligible, r.errors, r.amount ?? 0]);
-      return [r];
-    });
-    const summary = await getRun(db, runId);
-    return { ...summary, placeholders: input.placeholders, reads: input.reads, firstError: totals?.first_error ?? null };
-  } catch (e) {
-    await db.query(`UPDATE policy_run SET status = 'failed', failure = $2, finished_at = clock_timestamp() WHERE id = $1`, [runId, (e as Error).message.slice(0, 2000)]);
-    throw e;
+    const policy = catalogue.get(run.policyId, run.onDate);
+    const { placeholders, reads } = inputRelation(run.policyId, policy, run.onDate, systemScope(), []);
+    return { placeholders, reads };
+  } catch {
+    return { placeholders: {}, reads: [] };
   }
+}
+
+export interface FamilyRun { on: string; order: string[]; runs: RunSummary[]; failed: { policy: string; message: string } | null }
+
+/**
+ * Runs policies one after the other in dependency order (`runOrder`): each reads the decisions the
+ * earlier ones stored. Stops at the first failure (later policies would read stale decisions);
+ * `onRun` hears each summary as it ends.
+ */
+export async function runFamily(db: Db, catalogue: PolicyCatalogue, ids: readonly string[], on: string, scope: Scope, startedBy: string,
+  onRun: (s: RunSummary) => void = () => undefined): Promise<FamilyRun> {
+  const order = runOrder(ids);
+  const runs: RunSummary[] = [];
+  for (const id of order) {
+    try {
+      const s = await runPolicy(db, catalogue, id, on, scope, startedBy);
+      runs.push(s);
+      onRun(s);
+    } catch (e) {
+      return { on, order, runs, failed: { policy: id, message: (e as Error).message } };
+    }
+  }
+  return { on, order, runs, failed: null };
 }
 
 export async function getRun(db: Db, runId: number): Promise<RunSummary> {
@@ -174,16 +228,27 @@ export async function getRun(db: Db, runId: number): Promise<RunSummary> {
   return row;
 }
 
-/** Recent runs of a policy; staff bound below the city see the runs over their own region (or inside it). */
+/** The runs a scope may see: staff bound below the city see the runs over their own region (or inside it). */
+function visibleRuns(scope: Scope, params: unknown[]): string {
+  if (scope.all) return 'true';
+  params.push(scopeText(scope).map((s) => s.replace(/\*$/, '')));
+  // A run is visible when every prefix it covered lies inside one of the caller's prefixes.
+  return `cardinality(scope) > 0 AND NOT EXISTS (SELECT 1 FROM unnest(scope) AS s(p) WHERE NOT EXISTS (SELECT 1 FROM unnest($${params.length}::text[]) AS c(p) WHERE rtrim(s.p, '*') LIKE c.p || '%'))`;
+}
+
+/** Recent runs of a policy the scope may see. */
 export async function listRuns(db: Db, policyId: string, scope: Scope, limit = 50): Promise<RunSummary[]> {
   const params: unknown[] = [policyId, limit];
-  let where = 'policy_id = $1';
-  if (!scope.all) {
-    params.push(scopeText(scope).map((s) => s.replace(/\*$/, '')));
-    // A run is visible when every prefix it covered lies inside one of the caller's prefixes.
-    where += ` AND cardinality(scope) > 0 AND NOT EXISTS (SELECT 1 FROM unnest(scope) AS s(p) WHERE NOT EXISTS (SELECT 1 FROM unnest($3::text[]) AS c(p) WHERE rtrim(s.p, '*') LIKE c.p || '%'))`;
-  }
+  const where = `policy_id = $1 AND ${visibleRuns(scope, params)}`;
   return db.query<RunSummary>(`SELECT ${RUN_COLS} FROM policy_run WHERE ${where} ORDER BY started_at DESC, id DESC LIMIT $2`, params);
+}
+
+/** One run of a policy, if the scope may see it (else not found, as for a run that does not exist). */
+export async function getVisibleRun(db: Db, policyId: string, runId: number, scope: Scope): Promise<RunSummary> {
+  const params: unknown[] = [policyId, runId];
+  const [row] = await db.query<RunSummary>(`SELECT ${RUN_COLS} FROM policy_run WHERE policy_id = $1 AND id = $2 AND ${visibleRuns(scope, params)}`, params);
+  if (!row) throw new AppError('not_found', `policy ${policyId} has no run ${runId}`, { field: 'runId' });
+  return row;
 }
 
 // ---- what-if ----

@@ -34,6 +34,7 @@ let seq = 300;
 export interface P {
   birth: string; income?: number; asset?: number; careFee?: number; ability?: string; living?: string;
   hukou?: string; community?: string; relation?: string; deceased?: string;
+  disabilityCategory?: string; disabilityGrade?: number;
 }
 
 /** Writes households of persons; answers the ids. */
@@ -55,12 +56,17 @@ export async function seedRegistry(db: Queryable, households: P[][]): Promise<{ 
       ];
       const [p] = await db.query<{ id: number }>(
         `INSERT INTO person (citizen_id, name, name_initials, sex, birth_date, hukou_region, residence_community, ability_level, living_arrangement,
-           finance, household_id, household_relation, deceased_on, change_reason, updated_by)
-         VALUES ($1, '测试', 'cs', 'F', $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, 'test', 'test') RETURNING id`,
+           finance, household_id, household_relation, deceased_on, disability_category, disability_grade, change_reason, updated_by)
+         VALUES ($1, '测试', 'cs', 'F', $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, 'test', 'test') RETURNING id`,
         [makeCitizenId('120101', m.birth, seq, 'F'), m.birth, m.hukou ?? COMMUNITY, m.community ?? community, m.ability ?? null, m.living ?? null,
-          JSON.stringify(finance), h!.id, m.relation ?? (j === 0 ? 'head' : 'spouse'), m.deceased ?? null]);
+          JSON.stringify(finance), h!.id, m.relation ?? (j === 0 ? 'head' : 'spouse'), m.deceased ?? null, m.disabilityCategory ?? null, m.disabilityGrade ?? null]);
       persons.push(p!.id);
     }
   }
   return { persons, households: hhs };
+}
+
+/** A relation across households: `related` is the spouse, the child, or a supporter of `person`. */
+export async function relate(db: Queryable, person: number, related: number, kind: 'spouse' | 'child' | 'supporter', duty: 'elder' | 'child' | 'mutual' | null = null): Promise<void> {
+  await db.query(`INSERT INTO person_relation (person_id, related_person_id, kind, duty, created_by) VALUES ($1, $2, $3, $4, 'test')`, [person, related, kind, duty]);
 }
