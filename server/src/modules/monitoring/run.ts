@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { compileToSql, inEffect, resolveParameters, SQL_SESSION_SETTINGS, type LoadError } from '@minsheng/rules';
 import { systemScope, type Scope } from '../../platform/auth/scope.ts';
 import type { Db } from '../../platform/db.ts';
-import { raiseIntoChain } from './chain.ts';
+import type { RaiseInput } from './chain.ts';
+import { raiseManyIntoChains } from './chain-batch.ts';
 import { ruleEvidence } from './evidence.ts';
 import { inputQuery, type Aggregates } from './inputs.ts';
 import { setInputQuery } from './set-inputs.ts';
@@ -33,6 +34,25 @@ export interface RunOptions {
   batchId?: number | null;
   startedBy: string;
   rules?: RuleSet;
+  /** How many rule queries run at once, each on its own connection (default 2). */
+  parallel?: number;
+}
+
+/** Starts the tasks with at most `n` running at a time; answers their promises in the tasks' order (rejections included, never unhandled). */
+function limited<T>(tasks: ReadonlyArray<() => Promise<T>>, n: number): Array<Promise<T>> {
+  const out: Array<Promise<T>> = [];
+  let next = 0;
+  const settle: Array<{ resolve: (v: T) => void; reject: (e: unknown) => void }> = [];
+  for (let i = 0; i < tasks.length; i++) out.push(new Promise<T>((resolve, reject) => { settle.push({ resolve, reject }); }));
+  for (const p of out) p.catch(() => {});
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      try { settle[i]!.resolve(await tasks[i]!()); } catch (e) { settle[i]!.reject(e); }
+    }
+  };
+  for (let k = 0; k < Math.min(n, tasks.length); k++) void worker();
+  return out;
 }
 
 const ASSISTANCE_ZH: Record<string, string> = { dibao: '低保', tekun: '特困', 'dibao-edge': '低保边缘', none: '未纳入救助' };
@@ -134,12 +154,16 @@ export async function runMonitoring(db: Db, opts: RunOptions): Promise<Monitorin
     await db.query(`UPDATE monitoring_run SET status = 'done', finished_at = clock_timestamp() WHERE id = $1`, [runId]);
     return { ...(await getRunSummary(db, runId)), warningIds };
   }
-  for (const rule of ruleSet.rules) {
+  // The rule queries run on up to `parallel` connections at once (they are independent reads); the
+  // warnings are raised rule by rule in the rules' order, each rule's in one batch, as its query ends.
+  const active = ruleSet.rules.map((rule) => ({ rule, skipped: inEffect(rule.policy, opts.on) ? undefined : `not in effect on ${opts.on}` }));
+  const queries = limited(active.map(({ rule, skipped }) => () => (skipped ? Promise.resolve(null) : ruleCandidates(db, rule, opts, scope))), Math.max(1, opts.parallel ?? 2));
+  for (const [i, { rule, skipped }] of active.entries()) {
     const outcome: RuleOutcome = { rule: rule.id, candidates: 0, raised: 0, suppressed: 0, errors: 0 };
     perRule.push(outcome);
-    if (!inEffect(rule.policy, opts.on)) { outcome.skipped = `not in effect on ${opts.on}`; continue; }
+    if (skipped) { outcome.skipped = skipped; continue; }
     try {
-      const found = await ruleCandidates(db, rule, opts, scope);
+      const found = (await queries[i]!)!;
       outcome.candidates = found.rows.length;
       outcome.errors = found.errors;
       outcome.firstError = found.firstError;
@@ -154,6 +178,7 @@ export async function runMonitoring(db: Db, opts: RunOptions): Promise<Monitorin
       const last = new Map(latest.map((l) => [l.subject_key, l]));
       const windowStart = new Date(Date.parse(`${opts.on}T00:00:00Z`) - rule.meta.suppressionDays * 86_400_000).toISOString().slice(0, 10);
       const raisedNow = new Set<string>();
+      const raise: RaiseInput[] = [];
       for (const row of found.rows) {
         const subject = subjects.get(row.id);
         if (!subject) continue;
@@ -163,12 +188,11 @@ export async function runMonitoring(db: Db, opts: RunOptions): Promise<Monitorin
         const dupKey = `${subject.subjectKey}:${hash}`;
         if ((prev && prev.on_date > windowStart && prev.evidence_hash === hash) || raisedNow.has(dupKey)) { outcome.suppressed++; continue; }
         raisedNow.add(dupKey);
-        const id = await raiseIntoChain(db, {
-          runId, rule, subject, onDate: opts.on, reason: fillReason(rule, row.input, opts.on), evidence: row.input, evidenceHash: hash,
-        });
-        warningIds.push(id);
-        outcome.raised++;
+        raise.push({ runId, rule, subject, onDate: opts.on, reason: fillReason(rule, row.input, opts.on), evidence: row.input, evidenceHash: hash });
       }
+      const ids = await raiseManyIntoChains(db, raise);
+      warningIds.push(...ids);
+      outcome.raised = ids.length;
     } catch (e) {
       problems.push({ rule: rule.id, message: (e as Error).message });
     }

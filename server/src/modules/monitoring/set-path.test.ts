@@ -52,7 +52,7 @@ beforeAll(async () => {
   await feedRows(db, 'vehicle', [{ personId: b.members[1]!, date: '2026-09-09', data: { plate: '津A12345', value: 80000 } }, { personId: f.members[0]!, date: '2026-09-09', data: { plate: '津A12346', value: 80000 } }]);
   await feedRows(db, 'unemployment', [c, f].flatMap((x) => x.members.map((id) => ({ personId: id, date: '2026-10-10', data: { kind: 'registered' } }))));
   await feedRows(db, 'medical', [g, h].map((x) => ({ personId: x.members[0]!, date: '2026-06-01', data: { total: 90000, outOfPocket: 60000, hospital: 'A' } })));
-  // A negative income (a business loss): a household without medical rows may then exceed the share.
+  // A negative income (a business loss): without medical rows no warning (the rule needs spending > 0).
   await db.query(`UPDATE person SET finance = '[{"kind":"income","category":"business","amount":-500,"periodFrom":"2020-01-01","periodTo":null,"note":"loss"}]'::jsonb WHERE id = $1`, [h.members[1]!]);
   allIds = (await db.query<{ id: number }>('SELECT id FROM person ORDER BY id')).map((r) => r.id);
 }, 240_000);
@@ -82,11 +82,13 @@ describe('set-based input path', () => {
     expect(seen).toBeGreaterThan(0);
   }, 60_000);
 
-  it('runs the rules that prove it over the entities with evidence only; the rule reading incomes over all', () => {
+  it('runs every shipped rule over the entities with evidence only', () => {
     const ev = Object.fromEntries(rules.map((r) => [r.id, ruleEvidence(r, ON)]));
     expect(ev['monitoring/benefit-recipient-died']).toEqual([[{ kind: 'assisted' }], [{ kind: 'agg', name: 'deathReports' }, { kind: 'deceased' }]]);
     expect(ev['monitoring/elder-alone-became-disabled']).toEqual([[{ kind: 'agg', name: 'newCertificates' }]]);
-    expect(ev['monitoring/medical-spending-hardship']).toBeNull();
+    // Restated with a household income total and actual spending (> 0): only households with medical rows.
+    expect(ev['monitoring/medical-spending-hardship']).toEqual([[{ kind: 'agg', name: 'medicalOutOfPocket' }]]);
+    expect(ev['monitoring/sole-earner-unemployed']).toEqual([[{ kind: 'assisted' }]]);
   });
 
   it('a full run stores exactly the warnings the per-entity candidates give', async () => {

@@ -15,7 +15,7 @@ import { deriveState } from './derive.ts';
 import { assigneeNotice, notifyMany, usersOfAssignees } from './notify.ts';
 import * as repo from './repo.ts';
 import { dueTime, emitAfterCommit, NewWorkOrderSchema, OVERDUE_TIMER, overdueTimerKey } from './service.ts';
-import type { NewWorkOrder, WorkOrder } from './types.ts';
+import type { NewWorkOrder, WorkOrder, WorkOrderSummary } from './types.ts';
 
 /** createWorkOrder for each input, in order; answers the orders (with their action logs) in the same order. */
 export async function createWorkOrders(db: Queryable | Db, inputs: readonly NewWorkOrder[]): Promise<WorkOrder[]> {
@@ -84,4 +84,10 @@ export async function createWorkOrders(db: Queryable | Db, inputs: readonly NewW
     for (const c of created) emitAfterCommit(tx, c.order, c.action);
     return answerIds.map((id) => orders.get(id)!);
   });
+}
+
+/** Many orders without their action logs, by id (the system's view, no scope); ids not found are absent. */
+export async function findWorkOrderSummaries(db: Queryable, ids: readonly number[]): Promise<Map<number, WorkOrderSummary>> {
+  const rows = await repo.findOrders(db, [...new Set(ids)]);
+  return new Map(rows.map(({ lastActionSeq: _s, autoEscalate: _a, ...summary }) => [summary.id, summary]));
 }
