@@ -1,16 +1,31 @@
 /**
- * `npm run bench -- alarms [--messages N] [--rate R] [--elders E] [--subscribers K]`
+ * `npm run bench -- alarms [--messages N] [--rate R] [--elders E] [--clients K] [--broker private|machine|both]
+ *    [--mode batched|single|both] [--single-clients K]`
  *
- * Device messages (heartbeats and presence, 1 % SOS presses) through a real MQTT broker
- * (MINSHENG_BENCH_MQTT_URL, default mqtt://127.0.0.1:1883) into the eldercare ingest on
- * PostgreSQL (MINSHENG_BENCH_DATABASE_URL: a server where a throwaway database is created) or
- * PGlite in memory. Measured in the same run:
+ * Device messages (heartbeats and presence, 1 % SOS presses, each from another elder) published at
+ * a fixed rate with QoS 1 through a real Mosquitto into the eldercare ingest as production runs it
+ * (K members of the shared subscription feeding one micro-batcher), on PostgreSQL
+ * (MINSHENG_BENCH_DATABASE_URL: a server where a throwaway database is created) or PGlite in memory.
+ *
+ * Brokers (--broker, default private):
+ *   private — a Mosquitto started by the bench on a free port with its own configuration file,
+ *             `max_queued_messages 100000`: a PRODUCTION REQUIREMENT. With Mosquitto's default
+ *             (1000 per client) a burst, or an outage of the server, makes the broker drop QoS 1
+ *             messages, alarms among them, silently to the publisher.
+ *   machine — the machine's Mosquitto (MINSHENG_BENCH_MQTT_URL, default mqtt://127.0.0.1:1883) with
+ *             whatever it is configured with (Debian's: the default limit).
+ * Per broker, in the same run:
  *   baseline — the broker passing the same messages at the same rate to a bare subscriber;
- *   pipeline — the same through K shared-subscription ingest clients: throughput until every event
- *   is stored, and for each SOS the latency from publish to its alarm work order stored and to the
- *   first notification queued (the relative's call/SMS handed to the gateway queue).
+ *   pipeline — the same through the ingest (--mode: `batched`, as production runs it, with the
+ *   restart sentinel also receiving every message; `single`, as
+ *   before the micro-batcher: each client's message ingested alone, --single-clients clients,
+ *   default 8): throughput until every event is stored, and for each
+ *   SOS the latency from publish to its alarm work order stored and to the first notification
+ *   queued (the relative's call/SMS handed to the gateway queue), plus where the CPU went (node,
+ *   the broker, this database's PostgreSQL backends) and the batch sizes.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import mqtt from 'mqtt';
 import pg from 'pg';
@@ -20,7 +35,11 @@ import { loadConfig } from '../server/src/platform/config.ts';
 import type { AppContext } from '../server/src/platform/context.ts';
 import { seedRegions } from '../server/src/modules/regions/seed.ts';
 import { seedElder, type SeededElder } from '../server/src/modules/eldercare/test-fixtures.ts';
-import { startSubscriber } from '../server/src/modules/eldercare/background.ts';
+import { DEFAULT_INGEST_CLIENTS, EVENTS_TOPIC, sharedTopic, startIngestClients } from '../server/src/modules/eldercare/background.ts';
+import { startSentinel } from '../server/src/modules/eldercare/sentinel.ts';
+import { batcherFor } from '../server/src/modules/eldercare/batcher.ts';
+import { ingest } from '../server/src/modules/eldercare/ingest.ts';
+import { PrivateBroker } from '../server/src/modules/eldercare/private-broker.ts';
 import { findWorkOrder } from '../server/src/modules/workorders/service.ts';
 
 const arg = (name: string, dflt: number): number => {
@@ -29,17 +48,63 @@ const arg = (name: string, dflt: number): number => {
   if (!Number.isFinite(v) || v <= 0) { console.error(`--${name} must be a positive number`); process.exit(2); }
   return v;
 };
-const MESSAGES = arg('messages', 10_000);
+const MESSAGES = arg('messages', 20_000);
 const RATE = arg('rate', 5_000);
-const ELDERS = arg('elders', 150);
-const SUBSCRIBERS = arg('subscribers', 1);
-const BROKER = process.env.MINSHENG_BENCH_MQTT_URL || 'mqtt://127.0.0.1:1883';
+const CLIENTS = arg('clients', DEFAULT_INGEST_CLIENTS);
+const ELDERS = arg('elders', Math.ceil(MESSAGES / 100));
+const BROKERS = ((): Array<'private' | 'machine'> => {
+  const i = process.argv.indexOf('--broker');
+  const v = i >= 0 ? process.argv[i + 1] : 'private';
+  if (v === 'both') return ['private', 'machine'];
+  if (v === 'private' || v === 'machine') return [v];
+  console.error('--broker must be private, machine or both'); process.exit(2);
+})();
+const MACHINE_BROKER = process.env.MINSHENG_BENCH_MQTT_URL || 'mqtt://127.0.0.1:1883';
+/** The private broker's configuration beyond the listener: what production needs. */
+const PRIVATE_BROKER_CONF = ['persistence false', 'max_queued_messages 100000'];
+const MODES = ((): Array<'batched' | 'single'> => {
+  const i = process.argv.indexOf('--mode');
+  const v = i >= 0 ? process.argv[i + 1] : 'batched';
+  if (v === 'both') return ['single', 'batched'];
+  if (v === 'batched' || v === 'single') return [v];
+  console.error('--mode must be batched, single or both'); process.exit(2);
+})();
+const SINGLE_CLIENTS = arg('single-clients', 8);
 const tag = randomBytes(3).toString('hex');
 
 const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN; };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Publishes `count` messages at `rate`/s; `make(i)` gives topic and payload. Returns publish times. */
+/** CPU seconds (user + system) of a process from /proc; 0 where /proc is not there. */
+const TICK = 100;
+function procCpu(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICK;
+  } catch { return 0; }
+}
+/** This database's PostgreSQL backends (their command line names the database). */
+function backendPids(dbName: string | undefined): number[] {
+  if (!dbName) return [];
+  try {
+    return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+      try { return fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(` ${dbName} `); } catch { return false; }
+    }).map(Number);
+  } catch { return []; }
+}
+function cpuMeter(brokerPid: number | undefined, dbName: string | undefined): () => { node: number; broker: number | null; postgres: number | null } {
+  const n0 = process.cpuUsage();
+  const b0 = brokerPid ? procCpu(brokerPid) : 0;
+  const pids0 = new Map(backendPids(dbName).map((p) => [p, procCpu(p)]));
+  return () => {
+    const n = process.cpuUsage(n0);
+    const pg1 = backendPids(dbName).reduce((s, p) => s + procCpu(p) - (pids0.get(p) ?? 0), 0);
+    return { node: +((n.user + n.system) / 1e6).toFixed(1), broker: brokerPid ? +(procCpu(brokerPid) - b0).toFixed(1) : null, postgres: dbName ? +pg1.toFixed(1) : null };
+  };
+}
+
+/** Publishes `count` messages at `rate`/s; `make(i)` gives topic and payload. */
 async function publishPaced(client: mqtt.MqttClient, count: number, rate: number, make: (i: number, now: number) => [string, string]): Promise<{ seconds: number }> {
   const start = Date.now();
   let sent = 0;
@@ -53,18 +118,19 @@ async function publishPaced(client: mqtt.MqttClient, count: number, rate: number
   return { seconds: (Date.now() - start) / 1000 };
 }
 
-async function openBenchDb(): Promise<{ db: Db; url?: string; drop(): Promise<void> }> {
+async function openBenchDb(): Promise<{ db: Db; url?: string; name?: string; drop(): Promise<void> }> {
   const server = process.env.MINSHENG_BENCH_DATABASE_URL;
   if (!server) return { db: await openDb({}), drop: async () => undefined };
   const name = `minsheng_bench_${tag}`;
   const admin = async (sql: string) => { const c = new pg.Client({ connectionString: server }); await c.connect(); try { await c.query(sql); } finally { await c.end(); } };
   await admin(`CREATE DATABASE ${name}`);
   const u = new URL(server); u.pathname = `/${name}`;
-  return { db: await openDb({ databaseUrl: u.toString() }), url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { db: await openDb({ databaseUrl: u.toString() }), url: u.toString(), name, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 async function main(): Promise<void> {
-  const { db, url, drop } = await openBenchDb();
+  const { db, url, name, drop } = await openBenchDb();
+  const results: unknown[] = [];
   try {
     await migrate(db);
     await seedRegions(db);
@@ -73,74 +139,111 @@ async function main(): Promise<void> {
     for (let i = 0; i < ELDERS; i++) elders.push(await seedElder(db, { prefix: `B${tag}${i}`, relatives: 1 }));
     console.log(`seeded ${ELDERS} elders with 4 devices each in ${((Date.now() - t0) / 1000).toFixed(1)} s (${db.kind})`);
     const quiet = elders.flatMap((e) => [e.devices['presence']!, e.devices['door']!, e.devices['fall-radar']!]);
-    let sos = 0;
-    /** 1 % SOS, each from another elder's button; the rest heartbeats and presence. */
-    const message = (i: number, now: number, topicBase: string): [string, string] => {
-      const at = new Date(now).toISOString();
-      if (i % 100 === 50 && sos < elders.length) {
-        const e = elders[sos++]!;
-        return [`${topicBase}/${e.devices['call-button']}/events`, JSON.stringify({ id: `b-${tag}-${i}`, type: 'sos', at })];
+
+    for (const which of BROKERS) {
+      const priv = which === 'private' ? await PrivateBroker.create(PRIVATE_BROKER_CONF) : undefined;
+      await priv?.start();
+      const broker = priv?.url ?? MACHINE_BROKER;
+      const brokerRun = `${tag}${which[0]}`;
+      let run = brokerRun;
+      let sos = 0;
+      /** 1 % SOS, each from another elder's button; the rest heartbeats and presence. */
+      const message = (i: number, now: number, topicBase: string): [string, string] => {
+        const at = new Date(now).toISOString();
+        if (i % 100 === 50 && sos < elders.length) {
+          const e = elders[sos++]!;
+          return [`${topicBase}/${e.devices['call-button']}/events`, JSON.stringify({ id: `b-${run}-${i}`, type: 'sos', at })];
+        }
+        const d = quiet[i % quiet.length]!;
+        return [`${topicBase}/${d}/events`, JSON.stringify({ id: `b-${run}-${i}`, type: i % 2 ? 'heartbeat' : 'presence', at, ...(i % 2 ? {} : { value: true }) })];
+      };
+      const load = os.loadavg()[0]!;
+
+      // Baseline: a bare subscriber on its own topic tree, same mix, same rate.
+      const bare = await mqtt.connectAsync(broker, { clientId: `bench-bare-${run}`, clean: true });
+      const bareLatency: number[] = [];
+      let bareLast = 0;
+      bare.on('message', (_t, p) => { const now = Date.now(); bareLatency.push(now - Date.parse((JSON.parse(p.toString()) as { at: string }).at)); bareLast = now; });
+      await bare.subscribeAsync(`bench-${run}/+/events`, { qos: 1 });
+      const pub = await mqtt.connectAsync(broker, { clientId: `bench-pub-${run}`, clean: true });
+      const bCpu = cpuMeter(priv?.pid, undefined);
+      const bStart = Date.now();
+      sos = 0;
+      const bPub = await publishPaced(pub, MESSAGES, RATE, (i, now) => message(i, now, `bench-${run}`));
+      while (bareLatency.length < MESSAGES && Date.now() - bStart < 120_000) await sleep(20);
+      const bareSeconds = (bareLast - bStart) / 1000;
+      const bareCpu = bCpu();
+      await bare.endAsync();
+
+      const bareRate = MESSAGES / bareSeconds;
+      for (const mode of MODES) {
+        // Pipeline: the eldercare ingest on the real topic, shared subscription of its own group.
+        run = `${brokerRun}${mode[0]}`;
+        process.env.MINSHENG_MQTT_SHARE_GROUP = `bench-${run}`;
+        const clients = mode === 'batched' ? CLIENTS : SINGLE_CLIENTS;
+        const ctx: AppContext = { db, config: loadConfig({ LOG_LEVEL: 'silent' }, { databaseUrl: url }), version: 'bench', mqtt: { mode: 'external', url: broker } };
+        const subs = await startIngestClients(ctx, clients, { clientId: `bench-ingest-${run}`, persistent: true }, mode === 'single' ? { submit: (m) => ingest(db, m) } : {});
+        // As production runs it: the restart sentinel also receives every message (acknowledges only, once caught up).
+        const sentinel = mode === 'batched'
+          ? await startSentinel(ctx, { clientId: `bench-sentinel-${run}`, eventsTopic: EVENTS_TOPIC, groupClients: subs, groupTopic: sharedTopic() })
+          : undefined;
+        while (sentinel?.catchingUp()) await sleep(20);
+        const stats0 = { ...batcherFor(db).stats };
+        sos = 0;
+        const pCpu = cpuMeter(priv?.pid, name);
+        const pStart = Date.now();
+        const pPub = await publishPaced(pub, MESSAGES, RATE, (i, now) => message(i, now, 'minsheng/v1/devices'));
+        // Until every event is stored, or nothing moved for 10 s (a broker that dropped messages).
+        let stored = 0;
+        let lastChange = Date.now();
+        while (Date.now() - lastChange < 10_000) {
+          const n = Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM eldercare_event WHERE event_id LIKE $1`, [`b-${run}-%`]))[0]?.n);
+          if (n !== stored) { stored = n; lastChange = Date.now(); }
+          if (stored >= MESSAGES) break;
+          await sleep(100);
+        }
+        const pipeCpu = pCpu();
+        const stats = batcherFor(db).stats;
+        const [last] = await db.query<{ t: string }>(`SELECT max(received_at) AS t FROM eldercare_event WHERE event_id LIKE $1`, [`b-${run}-%`]);
+        const pipeSeconds = (Date.parse(last!.t) - pStart) / 1000;
+        const toOrder: number[] = [];
+        const toNotice: number[] = [];
+        const alarms = await db.query<{ work_order_id: number; opened_at: string }>(
+          `SELECT a.work_order_id, a.opened_at FROM eldercare_alarm a JOIN eldercare_alarm_evidence e ON e.alarm_id = a.id AND e.seq = 1
+           WHERE a.work_order_id IS NOT NULL AND e.event_ids[1] LIKE $1`, [`b-${run}-%`]);
+        for (const a of alarms) {
+          const o = await findWorkOrder(db, a.work_order_id);
+          const created = o?.actions.find((x) => x.kind === 'created');
+          const note = o?.actions.find((x) => x.kind === 'note');
+          if (created) toOrder.push(Date.parse(created.at) - Date.parse(a.opened_at));
+          if (note) toNotice.push(Date.parse(note.at) - Date.parse(a.opened_at));
+        }
+        const sentinelStats = sentinel ? { ...sentinel.stats } : undefined;
+        await sentinel?.close();
+        for (const s of subs) await s.endAsync();
+        if (sentinel) await (await mqtt.connectAsync(broker, { clientId: `bench-sentinel-${run}`, clean: true })).endAsync();
+        // Remove the persistent sessions (else the machine's broker keeps queueing for them).
+        for (let k = 0; k < clients; k++) await (await mqtt.connectAsync(broker, { clientId: `bench-ingest-${run}-${k}`, clean: true })).endAsync();
+        const pipeRate = stored / pipeSeconds;
+        const batches = stats.batches - stats0.batches;
+        const result = {
+          date: new Date().toISOString(), host: `${os.cpus().length} cores, load average ${load.toFixed(2)} at start, ${os.loadavg()[0]!.toFixed(2)} at end`, db: db.kind,
+          broker: which === 'private' ? `private Mosquitto (${PRIVATE_BROKER_CONF.join(', ')})` : `machine Mosquitto ${MACHINE_BROKER}`,
+          messages: MESSAGES, targetRate: RATE, mode, ingestClients: clients,
+          baseline: { publishSeconds: +bPub.seconds.toFixed(2), receivedPerSecond: Math.round(bareRate), p50ms: pct(bareLatency, 50), p99ms: pct(bareLatency, 99), cpuSeconds: bareCpu },
+          pipeline: { publishSeconds: +pPub.seconds.toFixed(2), stored, lostAtBroker: MESSAGES - stored, storedPerSecond: Math.round(pipeRate), ratioToBroker: +(pipeRate / bareRate).toFixed(3),
+            alarms: toOrder.length, toWorkOrder: { p50ms: pct(toOrder, 50), p99ms: pct(toOrder, 99) }, toFirstNotification: { p50ms: pct(toNotice, 50), p99ms: pct(toNotice, 99) },
+            cpuSeconds: pipeCpu, batches, meanBatch: batches ? +((stats.messages - stats0.messages) / batches).toFixed(1) : 0, largestBatch: stats.largest, fastPath: stats.fastPath - stats0.fastPath, sentinel: sentinelStats },
+        };
+        console.log(JSON.stringify(result, null, 2));
+        results.push(result);
+        // The next run's SOS come from the same elders: close these alarms so they open new ones.
+        await db.query('UPDATE eldercare_alarm SET closed_at = clock_timestamp() WHERE closed_at IS NULL');
       }
-      const d = quiet[i % quiet.length]!;
-      return [`${topicBase}/${d}/events`, JSON.stringify({ id: `b-${tag}-${i}`, type: i % 2 ? 'heartbeat' : 'presence', at, ...(i % 2 ? {} : { value: true }) })];
-    };
+      await pub.endAsync();
+      await priv?.remove();
 
-    // Baseline: a bare subscriber on its own topic tree, same mix, same rate.
-    const bare = await mqtt.connectAsync(BROKER, { clientId: `bench-bare-${tag}`, clean: true });
-    const bareLatency: number[] = [];
-    let bareLast = 0;
-    bare.on('message', (_t, p) => { const now = Date.now(); bareLatency.push(now - Date.parse((JSON.parse(p.toString()) as { at: string }).at)); bareLast = now; });
-    await bare.subscribeAsync(`bench-${tag}/+/events`, { qos: 1 });
-    const pub = await mqtt.connectAsync(BROKER, { clientId: `bench-pub-${tag}`, clean: true });
-    const bStart = Date.now();
-    sos = 0;
-    const bPub = await publishPaced(pub, MESSAGES, RATE, (i, now) => message(i, now, `bench-${tag}`));
-    while (bareLatency.length < MESSAGES && Date.now() - bStart < 120_000) await sleep(20);
-    const bareSeconds = (bareLast - bStart) / 1000;
-    await bare.endAsync();
-
-    // Pipeline: the eldercare ingest on the real topic, shared subscription of its own group.
-    process.env.MINSHENG_MQTT_SHARE_GROUP = `bench-${tag}`;
-    const ctx: AppContext = { db, config: loadConfig({ LOG_LEVEL: 'silent' }, { databaseUrl: url }), version: 'bench', mqtt: { mode: 'external', url: BROKER } };
-    const subs = [];
-    for (let k = 0; k < SUBSCRIBERS; k++) subs.push(await startSubscriber(ctx, { clientId: `bench-ingest-${tag}-${k}` }));
-    sos = 0;
-    const pStart = Date.now();
-    const pPub = await publishPaced(pub, MESSAGES, RATE, (i, now) => message(i, now, 'minsheng/v1/devices'));
-    // Until every event is stored, or nothing moved for 10 s (a broker that dropped messages).
-    let stored = 0;
-    let lastChange = Date.now();
-    while (Date.now() - lastChange < 10_000) {
-      const n = Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM eldercare_event WHERE event_id LIKE $1`, [`b-${tag}-%`]))[0]?.n);
-      if (n !== stored) { stored = n; lastChange = Date.now(); }
-      if (stored >= MESSAGES) break;
-      await sleep(100);
     }
-    const [last] = await db.query<{ t: string }>(`SELECT max(received_at) AS t FROM eldercare_event WHERE event_id LIKE $1`, [`b-${tag}-%`]);
-    const pipeSeconds = (Date.parse(last!.t) - pStart) / 1000;
-    const toOrder: number[] = [];
-    const toNotice: number[] = [];
-    for (const a of await db.query<{ work_order_id: number; opened_at: string }>('SELECT work_order_id, opened_at FROM eldercare_alarm WHERE work_order_id IS NOT NULL')) {
-      const o = await findWorkOrder(db, a.work_order_id);
-      const created = o?.actions.find((x) => x.kind === 'created');
-      const note = o?.actions.find((x) => x.kind === 'note');
-      if (created) toOrder.push(Date.parse(created.at) - Date.parse(a.opened_at));
-      if (note) toNotice.push(Date.parse(note.at) - Date.parse(a.opened_at));
-    }
-    for (const s of subs) await s.endAsync();
-    for (let k = 0; k < SUBSCRIBERS; k++) await (await mqtt.connectAsync(BROKER, { clientId: `bench-ingest-${tag}-${k}`, clean: true })).endAsync();
-    await pub.endAsync();
-
-    const bareRate = MESSAGES / bareSeconds;
-    const pipeRate = stored / pipeSeconds;
-    const result = {
-      date: new Date().toISOString().slice(0, 10), host: `${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}`, db: db.kind, broker: BROKER,
-      messages: MESSAGES, targetRate: RATE, subscribers: SUBSCRIBERS,
-      baseline: { publishSeconds: +bPub.seconds.toFixed(2), receivedPerSecond: Math.round(bareRate), p50ms: pct(bareLatency, 50), p99ms: pct(bareLatency, 99) },
-      pipeline: { publishSeconds: +pPub.seconds.toFixed(2), stored, lostAtBroker: MESSAGES - stored, storedPerSecond: Math.round(pipeRate), ratioToBroker: +(pipeRate / bareRate).toFixed(3),
-        alarms: toOrder.length, toWorkOrder: { p50ms: pct(toOrder, 50), p99ms: pct(toOrder, 99) }, toFirstNotification: { p50ms: pct(toNotice, 50), p99ms: pct(toNotice, 99) } },
-    };
-    console.log(JSON.stringify(result, null, 2));
   } finally {
     await db.close();
     await drop();

@@ -15,7 +15,9 @@ import os from 'node:os';
 import mqtt, { type ISubscriptionMap, type MqttClient } from 'mqtt';
 import type { AppContext } from '../../platform/context.ts';
 import { onWorkOrderAction } from '../workorders/service.ts';
-import { ingest, recoverUnprocessed, TOPIC_PATTERN, type IngestResult } from './ingest.ts';
+import { recoverUnprocessed, TOPIC_PATTERN, type IncomingMessage, type IngestResult } from './ingest.ts';
+import { batcherFor } from './batcher.ts';
+import { startSentinel } from './sentinel.ts';
 import { recoverAlarms, registerEscalationTimers, setPublicBaseUrl, ALARM_ORDER_TYPE } from './escalation.ts';
 import { sweepAlarms } from './sweep.ts';
 import { sweepMaintenance } from './maintenance.ts';
@@ -23,6 +25,8 @@ import { mirrorResolution } from './console.ts';
 import { publishAlarmChange } from './live.ts';
 
 export const EVENTS_TOPIC = 'minsheng/v1/devices/+/events';
+/** Ingest clients per process with an external broker (see startEldercare); the bench measured this. */
+export const DEFAULT_INGEST_CLIENTS = 48;
 /** The share group; a test on a broker others use too picks its own (MINSHENG_MQTT_SHARE_GROUP). */
 export const sharedTopic = (): string => `$share/${process.env.MINSHENG_MQTT_SHARE_GROUP || 'minsheng'}/${EVENTS_TOPIC}`;
 
@@ -40,21 +44,34 @@ export function ingestIdentity(ctx: AppContext): { clientId: string; persistent:
   return { clientId: clean(`${os.hostname()}-pid${process.pid}-${Date.now().toString(36)}`), persistent: false };
 }
 
-/** Subscribes to device events; each message is ingested before the PUBACK (handleMessage). */
-export async function startSubscriber(ctx: AppContext, opts: { clientId?: string; persistent?: boolean; shared?: boolean; onHandled?: (r: IngestResult) => void } = {}): Promise<MqttClient> {
+/**
+ * Subscribes to device events; each message is ingested before the PUBACK (handleMessage). The
+ * messages of all the process's clients go through one micro-batcher (batcher.ts): a client's
+ * message waits for its batch's commit, then is acknowledged.
+ */
+export interface SubscriberOptions {
+  clientId?: string; persistent?: boolean; shared?: boolean; onHandled?: (r: IngestResult) => void;
+  /** Milliseconds between reconnection attempts (default 2 s). */
+  reconnectPeriod?: number;
+  /** How a message is ingested; default the process's micro-batcher (the bench compares with `ingest`, one by one). */
+  submit?: (m: IncomingMessage) => Promise<IngestResult>;
+}
+
+export async function startSubscriber(ctx: AppContext, opts: SubscriberOptions = {}): Promise<MqttClient> {
   const shared = opts.shared ?? ctx.mqtt.mode === 'external';
   const identity = opts.clientId ? { clientId: opts.clientId, persistent: opts.persistent ?? true } : ingestIdentity(ctx);
   // Not connectAsync: a resumed session's backlog arrives right after CONNACK, and must meet our
   // handler, not the default one (which would acknowledge it unprocessed).
   const client = mqtt.connect(ctx.mqtt.url, {
-    clientId: identity.clientId, clean: !identity.persistent, connectTimeout: 5_000, reconnectPeriod: 2_000,
+    clientId: identity.clientId, clean: !identity.persistent, connectTimeout: 5_000, reconnectPeriod: opts.reconnectPeriod ?? 2_000,
   });
   // The PUBACK waits for the database write (done): a crash before it means redelivery, not loss.
   client.handleMessage = (packet, done) => {
     const topic = packet.topic;
     const deviceId = TOPIC_PATTERN.exec(topic)?.[1] ?? null;
     const payload = typeof packet.payload === 'string' ? packet.payload : Buffer.from(packet.payload).toString('utf8');
-    ingest(ctx.db, { via: 'mqtt', deviceId, topic, payload })
+    const submit = opts.submit ?? ((m: IncomingMessage) => batcherFor(ctx.db).submit(m));
+    submit({ via: 'mqtt', deviceId, topic, payload })
       .then((r) => { opts.onHandled?.(r); done(); })
       // A database failure: no PUBACK; the error drops the connection and the broker redelivers after reconnect.
       .catch((err: unknown) => { console.error('[eldercare] ingest failed, message left unacknowledged:', err instanceof Error ? err.message : err); done(err instanceof Error ? err : new Error(String(err))); });
@@ -86,6 +103,15 @@ export async function startSubscriber(ctx: AppContext, opts: { clientId?: string
   return client;
 }
 
+/** The process's ingest clients: `count` members of the shared subscription (ids `<identity>-<k>`), or one. */
+export async function startIngestClients(ctx: AppContext, count: number, identity = ingestIdentity(ctx), extra: Pick<SubscriberOptions, 'submit'> = {}): Promise<MqttClient[]> {
+  const clients: MqttClient[] = [];
+  for (let k = 0; k < count; k++) {
+    clients.push(await startSubscriber(ctx, { ...extra, clientId: count === 1 ? identity.clientId : `${identity.clientId.slice(0, 60)}-${k}`, persistent: identity.persistent }));
+  }
+  return clients;
+}
+
 /**
  * One sweep. Alarm rules and recovery run every time (seconds matter); maintenance and missed-visit
  * orders only when `withMaintenance` (every few minutes: they are counted in hours and days, and
@@ -106,14 +132,19 @@ export async function startEldercare(ctx: AppContext): Promise<() => Promise<voi
     const alarmId = Number(order.payload.alarmId);
     if (Number.isInteger(alarmId)) publishAlarmChange(alarmId);
   });
-  // Each MQTT client handles one message at a time (the PUBACK waits for the database), so with a
-  // shared subscription a process runs several clients of the group to keep its pool busy.
-  const clients: MqttClient[] = [];
-  const parallel = ctx.mqtt.mode === 'external' ? Math.max(1, Number(process.env.MINSHENG_INGEST_CLIENTS || 4)) : 1;
+  // An mqtt.js client hands over one message at a time (the next only after the PUBACK, which
+  // waits for the database), so a process runs many clients of the shared subscription, and their
+  // messages meet in one batch per write: throughput is about clients / batch write time. Lowering
+  // MINSHENG_INGEST_CLIENTS later leaves the higher-numbered persistent sessions behind in the
+  // broker, still taking their share: remove them (connect once with a clean session) when you do.
+  const parallel = ctx.mqtt.mode === 'external' ? Math.max(1, Number(process.env.MINSHENG_INGEST_CLIENTS || DEFAULT_INGEST_CLIENTS)) : 1;
   const identity = ingestIdentity(ctx);
-  for (let k = 0; k < parallel; k++) {
-    clients.push(await startSubscriber(ctx, parallel === 1 ? {} : { clientId: `${identity.clientId.slice(0, 60)}-${k}`, persistent: identity.persistent }));
-  }
+  const clients = await startIngestClients(ctx, parallel, identity);
+  // With a shared subscription, the restart sentinel closes the window a broker restart opens
+  // (sentinel.ts). Only for a persistent identity: a clean session's subscriptions die with it.
+  const sentinel = ctx.mqtt.mode === 'external' && identity.persistent && process.env.MINSHENG_INGEST_SENTINEL !== '0'
+    ? await startSentinel(ctx, { clientId: `${identity.clientId.slice(0, 55)}-sentinel`, eventsTopic: EVENTS_TOPIC, groupClients: clients, groupTopic: sharedTopic() })
+    : undefined;
   const sweepMs = Number(process.env.MINSHENG_ELDERCARE_SWEEP_MS || 30_000);
   const maintenanceEvery = Math.max(1, Math.round(300_000 / sweepMs));
   let n = 0;
@@ -126,6 +157,7 @@ export async function startEldercare(ctx: AppContext): Promise<() => Promise<voi
     clearInterval(timer);
     off();
     await running;
+    await sentinel?.close();
     for (const c of clients) await c.endAsync();
   };
 }

@@ -69,6 +69,11 @@ export async function findDeviceUnscoped(db: Queryable, id: string): Promise<Dev
   return row;
 }
 
+/** Several devices by id in one round trip (the ingest batch); unknown ids are simply absent. */
+export async function findDevicesUnscoped(db: Queryable, ids: readonly string[]): Promise<DeviceRow[]> {
+  return ids.length === 0 ? [] : db.query<DeviceRow>(`${DEVICE_SELECT} WHERE d.id = ANY($1::text[])`, [ids]);
+}
+
 export async function registerDevice(db: Db, scope: Scope, d: DeviceInput): Promise<DeviceRow> {
   return db.transaction(async (tx) => {
     const elder = await repo.findElder(tx, scope, d.personId);
