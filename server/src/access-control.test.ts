@@ -40,6 +40,17 @@ describe('access control on every route', () => {
     if (!ids.importA) ids.importA = (await importPerson(await client('district-staff', 'own'), OWN.community)).json().id;
     return ids.importA;
   };
+  /** A policy run started by the own district's staff (made on first use; it goes on after the 202). */
+  let runA = 0;
+  const ownRun = async (): Promise<number> => {
+    if (!runA) runA = (await (await client('district-staff', 'own')).inject({ method: 'POST', url: `/api/policies/${POLICY}/runs`, payload: { on: POLICY_ON } })).json().id;
+    return runA;
+  };
+  /** A started batch run (202) read back from its Location (200, with its scope); other answers as they are. */
+  const started = async (c: Client, post: Promise<LightMyRequestResponse>): Promise<LightMyRequestResponse> => {
+    const res = await post;
+    return res.statusCode === 202 ? c.inject(String(res.headers.location)) : res;
+  };
   const clients = new Map<string, Client>();
 
   async function client(role: Role, where: 'own' | 'other'): Promise<Client> {
@@ -113,10 +124,12 @@ describe('access control on every route', () => {
     'GET /api/imports/:id': { role: 'district-staff', own: async (c) => c.inject(`/api/imports/${await ownImport()}`), otherRegion: 'not-found' },
     'GET /api/imports/:id/rejected.xlsx': { role: 'district-staff', own: async (c) => c.inject(`/api/imports/${await ownImport()}/rejected.xlsx`), otherRegion: 'not-found' },
     // Policy runs: a district decides over its own district only (scope), and sees its own runs.
-    'POST /api/policies/:id/runs': { role: 'district-staff', own: (c) => c.inject({ method: 'POST', url: `/api/policies/${encodeURIComponent(POLICY)}/runs`, payload: { on: POLICY_ON } }), otherRegion: { check: (res) => expect(res.json().scope).toEqual([`${OTHER.district.slice(0, 6)}*`]) } },
-    'POST /api/policies/:ns/:id/runs': { role: 'district-staff', own: (c) => c.inject({ method: 'POST', url: `/api/policies/${POLICY}/runs`, payload: { on: POLICY_ON } }), otherRegion: { check: (res) => expect(res.json().scope).toEqual([`${OTHER.district.slice(0, 6)}*`]) } },
+    'POST /api/policies/:id/runs': { role: 'district-staff', own: (c) => started(c, c.inject({ method: 'POST', url: `/api/policies/${encodeURIComponent(POLICY)}/runs`, payload: { on: POLICY_ON } })), otherRegion: { check: (res) => expect(res.json().scope).toEqual([`${OTHER.district.slice(0, 6)}*`]) } },
+    'POST /api/policies/:ns/:id/runs': { role: 'district-staff', own: (c) => started(c, c.inject({ method: 'POST', url: `/api/policies/${POLICY}/runs`, payload: { on: POLICY_ON } })), otherRegion: { check: (res) => expect(res.json().scope).toEqual([`${OTHER.district.slice(0, 6)}*`]) } },
     'GET /api/policies/:id/runs': { role: 'district-staff', own: (c) => c.inject(`/api/policies/${encodeURIComponent(POLICY)}/runs`), otherRegion: { check: (res) => expect(res.json().items.every((r: { scope: string[] }) => r.scope.every((p) => p.startsWith(OTHER.district.slice(0, 6))))).toBe(true) } },
     'GET /api/policies/:ns/:id/runs': { role: 'district-staff', own: (c) => c.inject(`/api/policies/${POLICY}/runs`), otherRegion: { check: (res) => expect(res.json().items.every((r: { scope: string[] }) => r.scope.every((p) => p.startsWith(OTHER.district.slice(0, 6))))).toBe(true) } },
+    'GET /api/policies/:id/runs/:runId': { role: 'district-staff', own: async (c) => c.inject(`/api/policies/${encodeURIComponent(POLICY)}/runs/${await ownRun()}`), otherRegion: 'not-found' },
+    'GET /api/policies/:ns/:id/runs/:runId': { role: 'district-staff', own: async (c) => c.inject(`/api/policies/${POLICY}/runs/${await ownRun()}`), otherRegion: 'not-found' },
     'POST /api/policies/:id/whatif': { role: 'district-staff', own: (c) => c.inject({ method: 'POST', url: `/api/policies/${encodeURIComponent(POLICY)}/whatif`, payload: { on: POLICY_ON, set: { minAgeAny: 70 } } }), otherRegion: { check: (res) => expect(res.json().total).toBe(1) } },
     'POST /api/policies/:ns/:id/whatif': { role: 'district-staff', own: (c) => c.inject({ method: 'POST', url: `/api/policies/${POLICY}/whatif`, payload: { on: POLICY_ON, set: { minAgeAny: 70 } } }), otherRegion: { check: (res) => expect(res.json().total).toBe(1) } },
     'GET /api/imports/samples/:file': { role: 'street-staff', own: (c) => c.inject('/api/imports/samples/persons.csv'), otherRegion: { unscoped: 'the sample files hold no personal data' } },

@@ -7,6 +7,20 @@ import { policyDir, seedRegistry } from './test-fixtures.ts';
 const ELDER = { person: { birthDate: '1940-01-01', hukou: 'tianjin', dibaoFamilyMember: true, disability: 'total', daysInCare: 60, voluntary: true, monthlyCareFee: 5000 } };
 const EVAL = '/api/policies/tianjin/concentrated-care-subsidy/evaluate';
 
+type Client = Awaited<ReturnType<typeof staffClient>>;
+
+/** Polls a run until it is no longer running (a wait, not a timing assertion). */
+async function finished(client: Client, url: string): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 600; i++) {
+    const res = await client.inject(url);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json() as Record<string, unknown>;
+    if (body.status !== 'running') return body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} still running after 30 s`);
+}
+
 describe('policy API', () => {
   let t: TestApp;
   const saved = process.env.MINSHENG_POLICY_DIR;
@@ -88,10 +102,14 @@ describe('policy API', () => {
     expect((await street.inject({ method: 'POST', url: '/api/policies/tianjin/dibao/runs', payload: body })).statusCode).toBe(403);
     const district = await staffClient(t.app, t.ctx.db, 'district-staff', '120101000000');
     const run = await district.inject({ method: 'POST', url: '/api/policies/tianjin/dibao/runs', payload: body });
-    expect(run.statusCode).toBe(200);
-    expect(run.json()).toMatchObject({ status: 'done', total: 1, eligible: 1, scope: ['120101*'] });
+    expect(run.statusCode).toBe(202);
+    expect(run.json()).toMatchObject({ status: 'running', total: null, scope: ['120101*'], reads: [] });
+    expect(run.headers.location).toBe(`/api/policies/tianjin%2Fdibao/runs/${run.json().id}`);
+    expect(await finished(district, run.headers.location as string)).toMatchObject({ status: 'done', total: 1, eligible: 1, scope: ['120101*'], failure: null });
     const admin = await staffClient(t.app, t.ctx.db, 'city-admin', '120000000000');
-    expect((await admin.inject({ method: 'POST', url: '/api/policies/tianjin/dibao/runs', payload: body })).json()).toMatchObject({ total: 2, scope: [] });
+    const cityRun = await admin.inject({ method: 'POST', url: '/api/policies/tianjin/dibao/runs', payload: body });
+    expect(cityRun.statusCode).toBe(202);
+    expect(await finished(admin, `/api/policies/tianjin/dibao/runs/${cityRun.json().id}`)).toMatchObject({ total: 2, scope: [] });
     expect((await district.inject('/api/policies/tianjin/dibao/runs')).json().items).toHaveLength(1);
     expect((await admin.inject('/api/policies/tianjin/dibao/runs')).json().items).toHaveLength(2);
     const audit = await t.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'policy.run' AND actor_name = $1`, [district.username]);
@@ -106,5 +124,41 @@ describe('policy API', () => {
     const bad = await district.inject({ method: 'POST', url: '/api/policies/tianjin/dibao/whatif', payload: { on: '2026-05-01', set: { nope: 1 } } });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().error.details.field).toBe('set.nope');
+  });
+
+  it('a run goes on after the 202: its status by id, within the caller\'s scope; a failure is recorded on the run', async () => {
+    const admin = await staffClient(t.app, t.ctx.db, 'city-admin', '120000000000');
+    const district = await staffClient(t.app, t.ctx.db, 'district-staff', '120101000000');
+    const started = await admin.inject({ method: 'POST', url: '/api/policies/tianjin%2Fdibao/runs', payload: { on: '2026-05-01' } });
+    expect(started.statusCode).toBe(202);
+    const id = started.json().id as number;
+    const done = await finished(admin, `/api/policies/tianjin%2Fdibao/runs/${id}`);
+    expect(done).toMatchObject({ id, policyId: 'tianjin/dibao', status: 'done', total: 2, errors: 0, firstError: null, reads: [] });
+    expect(done.finishedAt).not.toBeNull();
+    // the same run under the other URL form; not under another policy; not for a district (a city run)
+    expect((await admin.inject(`/api/policies/tianjin/dibao/runs/${id}`)).json()).toEqual(done);
+    expect((await admin.inject(`/api/policies/tianjin/concentrated-care-subsidy/runs/${id}`)).statusCode).toBe(404);
+    expect((await district.inject(`/api/policies/tianjin/dibao/runs/${id}`)).statusCode).toBe(404);
+    expect((await admin.inject('/api/policies/tianjin/dibao/runs/999999')).statusCode).toBe(404);
+    const bad = await admin.inject('/api/policies/tianjin/dibao/runs/abc');
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error.details.field).toBe('runId');
+    expect((await t.app.inject(`/api/policies/tianjin/dibao/runs/${id}`)).statusCode).toBe(401);
+
+    // An income the database cannot read as a number fails the whole statement: 202, then failed.
+    const [p] = await t.ctx.db.query<{ id: number; finance: unknown }>(`SELECT id, finance FROM person WHERE birth_date = '1940-02-01' LIMIT 1`);
+    await t.ctx.db.query(`UPDATE person SET finance = '[{"kind": "income", "category": "pension", "amount": "lots", "periodFrom": "2020-01-01", "periodTo": null}]'::jsonb WHERE id = $1`, [p!.id]);
+    try {
+      const broken = await admin.inject({ method: 'POST', url: '/api/policies/tianjin/dibao/runs', payload: { on: '2026-05-01' } });
+      expect(broken.statusCode).toBe(202);
+      const failed = await finished(admin, broken.headers.location as string);
+      expect(failed).toMatchObject({ status: 'failed', total: null });
+      expect(failed.failure).toMatch(/numeric/);
+      const [stored] = await t.ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM policy_decision WHERE run_id = $1', [failed.id]);
+      expect(stored?.n).toBe(0);
+      expect((await admin.inject('/api/policies/tianjin/dibao/runs')).json().items[0]).toMatchObject({ id: failed.id, status: 'failed' });
+    } finally {
+      await t.ctx.db.query('UPDATE person SET finance = $2::jsonb WHERE id = $1', [p!.id, JSON.stringify(p!.finance)]);
+    }
   });
 });

@@ -1,9 +1,11 @@
 /**
  * Policy endpoints. Policies are public documents: listing, describing and evaluating one input
  * need no sign-in (evaluation is rate limited). Batch runs and what-ifs read the registry: they
- * need `policy.run`, run over the caller's region subtree, and are audited.
+ * need `policy.run`, run over the caller's region subtree, and are audited. A batch run answers 202
+ * with the run (status running) as soon as it has started; `GET …/runs/:runId` gives its status and,
+ * once done, its totals (a failure: status failed, the message in `failure`).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IsoDate } from '@minsheng/contracts';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
@@ -17,6 +19,7 @@ import * as service from './service.ts';
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const EvaluateBody = z.object({ on: IsoDate, input: z.record(z.string(), z.unknown()) });
 const RunBody = z.object({ on: IsoDate });
+const RunParams = z.object({ runId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const WhatIfBody = z.object({ on: IsoDate, set: z.record(z.string(), z.unknown()) });
 
 /** Ids contain a slash (`tianjin/dibao`); the routes take it URL-encoded or as two segments. */
@@ -56,14 +59,36 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AppContext, cata
     const body = parseInput(EvaluateBody, req.body);
     return service.evaluateOne(catalogue, id, body.on, body.input);
   };
-  const run = async (req: FastifyRequest) => {
+  // Batch runs go on after the answer (202): a city run takes minutes. The app waits for them
+  // when it closes (each is one transaction: abandoning it would only roll it back).
+  const inflight = new Set<Promise<unknown>>();
+  app.addHook('onClose', async () => { await Promise.allSettled([...inflight]); });
+  /** The first failed decision's message of runs finished in this process (not stored). */
+  const firstErrors = new Map<number, string | null>();
+
+  const run = async (req: FastifyRequest, reply: FastifyReply) => {
     const id = known(policyId(req));
     const { on } = parseInput(RunBody, req.body);
     const staff = staffOf(req);
     const scope = scopeOf(req, 'policy.run');
-    const summary = await service.runPolicy(db, catalogue, id, on, scope, staff.username);
-    await writeAudit(db, staffActor(staff), { action: 'policy.run', entity: 'policy', entityId: id, fields: ['registry'], detail: { runId: summary.id, on, total: summary.total, scope: summary.scope } }, req);
-    return summary;
+    // Refusals (no builder, missing inputs, date out of effect) are thrown here, before the 202.
+    const prepared = await service.prepareRun(db, catalogue, id, on, scope, staff.username);
+    const started = await service.getRun(db, prepared.runId);
+    await writeAudit(db, staffActor(staff), { action: 'policy.run', entity: 'policy', entityId: id, fields: ['registry'], detail: { runId: prepared.runId, on, scope: started.scope } }, req);
+    const job = prepared.execute().then(
+      (s) => { firstErrors.set(s.id, s.firstError ?? null); if (firstErrors.size > 500) firstErrors.delete(firstErrors.keys().next().value as number); },
+      (e: unknown) => { req.log.error({ err: e, runId: prepared.runId }, 'policy run failed'); },
+    ).finally(() => { inflight.delete(job); });
+    inflight.add(job);
+    void reply.code(202).header('location', `/api/policies/${encodeURIComponent(id)}/runs/${prepared.runId}`);
+    return { ...started, placeholders: prepared.placeholders, reads: prepared.reads };
+  };
+  const oneRun = async (req: FastifyRequest) => {
+    const id = known(policyId(req));
+    const { runId } = parseInput(RunParams, { runId: (req.params as Record<string, string | undefined>).runId }, 'runId');
+    const r = await service.getVisibleRun(db, id, runId, scopeOf(req, 'policy.run'));
+    const firstError = firstErrors.get(r.id);
+    return { ...r, ...service.runInputs(catalogue, r), ...(firstError !== undefined ? { firstError } : {}) };
   };
   const runs = async (req: FastifyRequest) => {
     const id = known(policyId(req));
@@ -84,6 +109,7 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AppContext, cata
     app.post(`${base}/evaluate`, { config: { access: 'public', rateLimit: { max: 120, timeWindow: 60_000 } } }, evaluate);
     app.post(`${base}/runs`, { config: { access: 'policy.run' } }, run);
     app.get(`${base}/runs`, { config: { access: 'policy.run' } }, runs);
+    app.get(`${base}/runs/:runId`, { config: { access: 'policy.run' } }, oneRun);
     app.post(`${base}/whatif`, { config: { access: 'policy.run' } }, whatif);
   }
 }
