@@ -61,6 +61,22 @@ describe('minsheng policy', () => {
     expect(bad.out.trim().split('\n').at(-1)).toBe(`${14 - 1} passed, 1 failed`);
   });
 
+  it('run needs one policy id or --family with a known name (exit 2, before any database is opened)', () => {
+    const neither = cli(['run', '--on', '2026-05-01']);
+    expect(neither.code).toBe(2);
+    expect(neither.err).toMatch(/name one policy id, or --family NAME/);
+    const both = cli(['run', 'tianjin/dibao', '--family', 'assistance', '--on', '2026-05-01']);
+    expect(both.code).toBe(2);
+    const unknown = cli(['run', '--family', 'nosuch', '--on', '2026-05-01']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/no family "nosuch" \(known: assistance, all\)/);
+    // the fixture directory lacks most of the family
+    const missing = cli(['run', '--family', 'assistance', '--on', '2026-05-01']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/policy tianjin\/dibao-edge is not loaded/);
+    expect(fs.existsSync(path.join(DIR, 'no-db-here'))).toBe(false);
+  });
+
   it('list and describe need no database', () => {
     const list = cli(['list']);
     expect(list.code).toBe(0);
