@@ -14,7 +14,7 @@ import type { RaiseInput } from './chain.ts';
 import { raiseManyIntoChains } from './chain-batch.ts';
 import { ruleEvidence } from './evidence.ts';
 import { inputQuery, type Aggregates } from './inputs.ts';
-import { setInputQuery } from './set-inputs.ts';
+import { evidenceScale, setInputQuery, type EvidenceScale } from './set-inputs.ts';
 import { loadRules, monthsOf, type Aggregate, type MonitoringRule, type RuleSet } from './rule-file.ts';
 
 export interface RuleOutcome { rule: string; candidates: number; raised: number; suppressed: number; errors: number; firstError?: string | undefined; skipped?: string }
@@ -101,13 +101,16 @@ function aggregatesOf(rule: MonitoringRule, on: string): Aggregates {
 export type InputPath = 'set' | 'per-entity';
 
 /** One rule's candidates: (entity id, input) where all conditions hold; rows the rule could not decide are counted. One query. */
-export async function ruleCandidates(db: Db, rule: MonitoringRule, opts: RunOptions, scope: Scope, path?: InputPath): Promise<{ rows: Array<{ id: number; input: Record<string, unknown> }>; errors: number; firstError?: string }> {
+export async function ruleCandidates(db: Db, rule: MonitoringRule, opts: RunOptions, scope: Scope, path?: InputPath, scale?: EvidenceScale): Promise<{ rows: Array<{ id: number; input: Record<string, unknown> }>; errors: number; firstError?: string }> {
   const params: unknown[] = [];
   const usePath = path ?? (opts.personIds ? 'per-entity' : 'set');
   if (usePath === 'set' && opts.personIds) throw new Error('the set-based input path runs over the registry (scope), not a person list');
+  const aggs = aggregatesOf(rule, opts.on);
+  const evidence = usePath === 'set' ? ruleEvidence(rule, opts.on) : null;
+  const entity = rule.policy.entity === 'household' ? 'household' : 'person';
   const q = usePath === 'set'
-    ? setInputQuery(rule.policy, opts.on, aggregatesOf(rule, opts.on), { scope }, params, ruleEvidence(rule, opts.on))
-    : inputQuery(rule.policy, opts.on, aggregatesOf(rule, opts.on), { scope, personIds: opts.personIds }, params);
+    ? setInputQuery(rule.policy, opts.on, aggs, { scope }, params, evidence, scale ?? await evidenceScale(db, entity, opts.on, aggs, evidence))
+    : inputQuery(rule.policy, opts.on, aggs, { scope, personIds: opts.personIds }, params);
   if (q.missing.length > 0) throw new Error(`the registry and feeds cannot supply ${q.missing.join(', ')}`);
   const compiled = compileToSql(rule.policy, opts.on, { inputRelation: 'SELECT id, input FROM __inp' });
   const sql = `WITH __inp AS MATERIALIZED (${q.sql})

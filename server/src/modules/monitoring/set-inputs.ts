@@ -15,6 +15,7 @@
  */
 import { sqlQuote, type Policy, type Ty } from '@minsheng/rules';
 import { scopeSql } from '../../platform/auth/scope.ts';
+import type { Queryable } from '../../platform/db.ts';
 import {
   aggregateParts, financeSum, householdLib, living, personLib, project,
   type Aggregates, type FieldLib, type InputQuery, type InputTarget,
@@ -28,6 +29,8 @@ class Joins {
   private readonly keys = new Map<string, string>();
   constructor(private readonly prefix: string) {}
   /** The alias of the joined relation; `rel` gets `AS alias ON on(alias)`. */
+  /** Makes `key` an alias of the FROM clause itself (the relation the query is driven from). */
+  preset(key: string, alias: string): void { this.keys.set(key, alias); }
   add(key: string, rel: string, on: (alias: string) => string): string {
     const had = this.keys.get(key);
     if (had) return had;
@@ -140,21 +143,59 @@ function evidenceIds(src: EvidenceSource, entity: 'person' | 'household', on: st
 }
 
 /**
+ * Whether a rule's feed evidence bounds it to few entities: `few` when the feed rows of its
+ * evidence aggregates (the planner's estimate for their feed type and window) are under 2 % of the
+ * entities (the table's estimate; a table never analysed counts as empty); `many` otherwise (a run then joins every fact set-based instead
+ * of looking it up per row). Rules without feed-bounded evidence: `many`.
+ */
+export type EvidenceScale = 'few' | 'many';
+export async function evidenceScale(db: Queryable, entity: 'person' | 'household', on: string, aggs: Aggregates, evidence: readonly EvidenceSource[][] | null): Promise<EvidenceScale> {
+  const bounded = evidence?.filter((need) => need.every((s) => s.kind !== 'assisted')) ?? [];
+  if (bounded.length === 0) return 'many';
+  const [t] = await db.query<{ n: number }>(`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = $1::regclass`, [entity]);
+  const limit = 0.02 * Number(t?.n ?? 0);
+  const onSql = sqlQuote(on);
+  let best = Infinity;
+  for (const need of bounded) {
+    let rows = 0;
+    for (const src of need) {
+      let sql: string;
+      if (src.kind === 'agg') {
+        const a = aggs.own[src.name]!;
+        sql = `SELECT 1 FROM feed_row __r WHERE ${[...aggregateParts(a.agg, a.months, onSql).where, '__r.person_id IS NOT NULL'].join(' AND ')}`;
+      } else sql = `SELECT 1 FROM person __x WHERE NOT ${living('__x', onSql)}`; // recorded deaths
+      const plan = await db.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(`EXPLAIN (FORMAT JSON) ${sql}`);
+      rows += plan[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? Infinity;
+    }
+    best = Math.min(best, rows);
+  }
+  return best < limit ? 'few' : 'many';
+}
+
+/**
  * `(id, input)` like inputQuery for a whole-registry run (scope only, no person list). With
  * `evidence` (evidence.ts), only the entities that have it. Also the session settings the query is
  * planned for.
  */
-export function setInputQuery(policy: Policy, on: string, aggs: Aggregates, target: Pick<InputTarget, 'scope'>, params: unknown[], evidence: readonly EvidenceSource[][] | null): InputQuery & { settings: string[] } {
+export function setInputQuery(policy: Policy, on: string, aggs: Aggregates, target: Pick<InputTarget, 'scope'>, params: unknown[], evidence: readonly EvidenceSource[][] | null, scale?: EvidenceScale): InputQuery & { settings: string[] } {
   const entity = policy.entity === 'household' ? 'household' : 'person';
   const onSql = sqlQuote(on);
   const missing: string[] = [];
   const joins = new Joins('__j');
   // Few entities (bounded by feed rows or deaths): look their decisions up row by row, and let the
   // planner use index look-ups. Otherwise every fact is one pass over its table, joined by hash/merge.
-  const few = evidence?.some((need) => need.every((s) => s.kind !== 'assisted')) ?? false;
+  // Feed rows bound the entities only when they are few: a feed most persons appear in (a year of
+  // medical settlements) is `many` (evidenceScale), and then per-row look-ups would be millions.
+  const bounded = evidence?.some((need) => need.every((s) => s.kind !== 'assisted')) ?? false;
+  const few = bounded && scale !== 'many';
   const decisions: DecisionMode = few ? 'lookup' : 'join';
   const alias = entity === 'person' ? 'p' : 'h';
   const only = few ? new Set(evidence!.flat().flatMap((e) => (e.kind === 'agg' ? [e.name] : []))) : null;
+  // Many entities with one aggregate as their only evidence: the query is driven from that
+  // aggregate's grouped relation (computed once, both to restrict the rows and as the field).
+  const single = evidence?.length === 1 && evidence[0]!.length === 1 && evidence[0]![0]!.kind === 'agg' ? evidence[0]![0]!.name : undefined;
+  const drive = !few && single !== undefined && aggs.own[single] ? single : undefined;
+  if (drive) joins.preset(`agg:${drive}`, '__ev');
   const lib: FieldLib = entity === 'person'
     ? { ...personLib('p', onSql, aggs.own), ...personSetLib('p', onSql, joined(aggs.own, only), joins, decisions) }
     : { ...householdLib('h', onSql, aggs), ...householdSetLib('h', onSql, aggs, joins, decisions, missing, only) };
@@ -163,7 +204,10 @@ export function setInputQuery(policy: Policy, on: string, aggs: Aggregates, targ
     ? [`(p.deceased_on IS NULL OR p.deceased_on > (${onSql}::date - 366))`, scopeSql(target.scope, 'p.residence_community', 'p.grid_id', params)]
     : [`EXISTS (SELECT 1 FROM person __l WHERE __l.household_id = h.id)`, scopeSql(target.scope, 'h.residence_community', 'h.grid_id', params)];
   let from = entity === 'person' ? 'person p' : 'household h';
-  if (evidence) {
+  if (drive) {
+    const a = aggs.own[drive]!;
+    from = `${(entity === 'person' ? personAggRel : householdAggRel)(a.agg, a.months, onSql)} AS __ev JOIN ${from} ON ${alias}.id = __ev.id`;
+  } else if (evidence) {
     // With a feed-bounded need, only those needs restrict (the others, e.g. `assisted`, would cost a
     // pass over all decisions to drop rows the rule itself drops anyway).
     const needs = few ? evidence.filter((need) => need.every((s) => s.kind !== 'assisted')) : evidence;
