@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- monitor [--persons N] [--sample S] [--feeds-per-person F] [--database NAME] [--parallel P]`:
+ * `npm run bench -- monitor [--persons N] [--sample S] [--feeds-per-person F] [--database NAME | --keep] [--parallel P]`:
  * the warning rules over a demo city on a real PostgreSQL with feeds, and the full run to stored
  * warnings (chains, verification work orders).
  *
@@ -7,7 +7,8 @@
  *  - built (default): a fresh database of N persons (default 50,000, at most 500,000): demo city,
  *    dibao / dibao-edge batch runs (policy module), the demo feed CSVs through the importer (import
  *    speed, GBK included), then feed rows up to F per person (default 2, the issue's 20 M at 10 M)
- *    from the SQL generator (demo-feed-rows.ts); dropped at the end (also on error).
+ *    from the SQL generator (demo-feed-rows.ts); dropped at the end (also on error) unless `--keep`
+ *    (then a later run can use it with `--database minsheng_bench_monitor`).
  *  - `--database NAME`: an existing city on the same server (e.g. a copy of the 13.6 M-person demo
  *    city), used as it is: its dibao / dibao-edge decisions must be stored already (the bench
  *    refuses otherwise); feed rows are generated (demo-feed-rows.ts) only when it has none.
@@ -44,6 +45,7 @@ const args = process.argv.slice(2);
 const opt = (flag: string): string | undefined => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : undefined; };
 const num = (flag: string, dflt: number): number => { const v = opt(flag); return v === undefined ? dflt : Number(v); };
 const EXISTING = opt('--database');
+const KEEP = args.includes('--keep');
 const PERSONS = num('--persons', 50_000);
 const SAMPLE = num('--sample', 300);
 const PER_PERSON = num('--feeds-per-person', 2);
@@ -163,7 +165,7 @@ async function main(): Promise<void> {
   } finally {
     await db.close();
     fs.rmSync(dir, { recursive: true, force: true });
-    if (!EXISTING) await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    if (!EXISTING && !KEEP) await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
   }
 }
 

@@ -8,8 +8,9 @@
  * never a random generator), every row matched by citizen ID (no review-queue rows) and dated in
  * the windows the rules read:
  *  - medical: one routine settlement per living person in the year before `on` (30 % out of
- *    pocket); 4 % of the households with under 1,500 yuan per head a month have a serious illness:
- *    6–11 monthly settlements of 3,000–6,900 yuan, 40–70 % out of pocket (on the head's name);
+ *    pocket); 4 % of the households with under 3,000 yuan per head a month have a serious illness:
+ *    6–11 monthly settlements of 3,000–6,900 yuan, 40–70 % out of pocket (on the head's name) —
+ *    the poorest of them are assisted already, the others are what the 刚性支出 rule looks for;
  *  - death: 1 % of persons aged 80 or more, in the 80 days before `on`;
  *  - disability certificates 0.6 % (90 % issued, grades 1–4), unemployment registrations 1 % of
  *    earners aged 18–59, property 0.3 % (aged 25+), vehicles 0.5 % (20–74), businesses 0.3 % (20–64);
@@ -69,7 +70,7 @@ export async function insertDemoFeedRows(db: Queryable, opts: DemoFeedRowsOption
     -- Serious illnesses in poor households: monthly settlements on the head's name.
     (WITH poor AS (
       SELECT p.household_id FROM person p WHERE p.household_id IS NOT NULL AND ${living}
-      GROUP BY p.household_id HAVING sum(${income}) / count(*) < 1500)
+      GROUP BY p.household_id HAVING sum(${income}) / count(*) < 3000)
     SELECT p.id AS person_id, p.citizen_id, d AS event_date,
       jsonb_build_object('date', ${iso('d')}, 'total', t, 'outOfPocket', round(t * (40 + ${h('p.id', seed + 5, 31)}) / 100.0), 'hospital', 'demo') AS data
     FROM poor JOIN household hh ON hh.id = poor.household_id JOIN person p ON p.id = hh.head_person_id AND ${living}

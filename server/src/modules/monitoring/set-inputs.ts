@@ -124,8 +124,13 @@ function householdSetLib(h: string, on: string, aggs: Aggregates, joins: Joins, 
   return lib;
 }
 
-/** Ids (person or household) with one evidence source, as a SELECT of `id`. */
-function evidenceIds(src: EvidenceSource, entity: 'person' | 'household', on: string, aggs: Aggregates): string {
+/**
+ * Ids (person or household) with one evidence source, as a SELECT of `id`. `loose`: for
+ * `assisted`, every entity with SOME eligible decision on or before the date — a superset of those
+ * whose latest one is eligible (the field itself then reads the latest), without sorting every
+ * decision of the policy.
+ */
+function evidenceIds(src: EvidenceSource, entity: 'person' | 'household', on: string, aggs: Aggregates, loose = false): string {
   if (src.kind === 'agg') {
     const a = aggs.own[src.name]!;
     return `SELECT id FROM ${(entity === 'person' ? personAggRel : householdAggRel)(a.agg, a.months, on)} __e`;
@@ -133,8 +138,11 @@ function evidenceIds(src: EvidenceSource, entity: 'person' | 'household', on: st
   if (src.kind === 'deceased') return `SELECT __x.id FROM person __x WHERE NOT ${living('__x', on)}`;
   // assistance <> 'none', as the assistance field reads it: tekun of the person (household: of any
   // member), or dibao / dibao-edge of the household.
-  const tekun = `${decisionRel('tianjin/tekun', 'person', on)} __t`;
-  const hh = ['tianjin/dibao', 'tianjin/dibao-edge'].map((id) => `${decisionRel(id, 'household', on)}`);
+  const rel = (policyId: string, e: 'person' | 'household'): string => (loose
+    ? `(SELECT DISTINCT __d.entity_id, true AS eligible FROM policy_decision __d WHERE __d.policy_id = ${sqlQuote(policyId)} AND __d.entity = '${e}' AND __d.eligible AND __d.on_date <= ${on}::date)`
+    : decisionRel(policyId, e, on));
+  const tekun = `${rel('tianjin/tekun', 'person')} __t`;
+  const hh = ['tianjin/dibao', 'tianjin/dibao-edge'].map((id) => rel(id, 'household'));
   return entity === 'person'
     ? [`SELECT __t.entity_id AS id FROM ${tekun} WHERE __t.eligible`,
       ...hh.map((r) => `SELECT __x.id FROM person __x JOIN ${r} __y ON __y.entity_id = __x.household_id WHERE __y.eligible`)].join(' UNION ')
@@ -143,29 +151,32 @@ function evidenceIds(src: EvidenceSource, entity: 'person' | 'household', on: st
 }
 
 /**
- * Whether a rule's feed evidence bounds it to few entities: `few` when the feed rows of its
- * evidence aggregates (the planner's estimate for their feed type and window) are under 2 % of the
- * entities (the table's estimate; a table never analysed counts as empty); `many` otherwise (a run then joins every fact set-based instead
- * of looking it up per row). Rules without feed-bounded evidence: `many`.
+ * Whether a rule's evidence bounds it to few entities: `few` when, for one of its needs, the rows
+ * that give the evidence — feed rows of its aggregates in their windows, recorded deaths, eligible
+ * tekun / dibao / dibao-edge decisions (the planner's estimates) — are under 10 % of the entities
+ * (the table's estimate; a table never analysed counts as empty). Few: the run looks those entities
+ * up row by row; many: every fact is one set-based pass over its table (a year of medical
+ * settlements covers most of a city: per-row look-ups would be millions).
  */
 export type EvidenceScale = 'few' | 'many';
 export async function evidenceScale(db: Queryable, entity: 'person' | 'household', on: string, aggs: Aggregates, evidence: readonly EvidenceSource[][] | null): Promise<EvidenceScale> {
-  const bounded = evidence?.filter((need) => need.every((s) => s.kind !== 'assisted')) ?? [];
-  if (bounded.length === 0) return 'many';
+  if (!evidence || evidence.length === 0) return 'many';
   const [t] = await db.query<{ n: number }>(`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = $1::regclass`, [entity]);
-  const limit = 0.02 * Number(t?.n ?? 0);
+  const limit = 0.1 * Number(t?.n ?? 0);
   const onSql = sqlQuote(on);
+  const estimate = async (sql: string): Promise<number> => {
+    const plan = await db.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(`EXPLAIN (FORMAT JSON) ${sql}`);
+    return plan[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? Infinity;
+  };
   let best = Infinity;
-  for (const need of bounded) {
+  for (const need of evidence) {
     let rows = 0;
     for (const src of need) {
-      let sql: string;
       if (src.kind === 'agg') {
         const a = aggs.own[src.name]!;
-        sql = `SELECT 1 FROM feed_row __r WHERE ${[...aggregateParts(a.agg, a.months, onSql).where, '__r.person_id IS NOT NULL'].join(' AND ')}`;
-      } else sql = `SELECT 1 FROM person __x WHERE NOT ${living('__x', onSql)}`; // recorded deaths
-      const plan = await db.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(`EXPLAIN (FORMAT JSON) ${sql}`);
-      rows += plan[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? Infinity;
+        rows += await estimate(`SELECT 1 FROM feed_row __r WHERE ${[...aggregateParts(a.agg, a.months, onSql).where, '__r.person_id IS NOT NULL'].join(' AND ')}`);
+      } else if (src.kind === 'deceased') rows += await estimate(`SELECT 1 FROM person __x WHERE NOT ${living('__x', onSql)}`);
+      else rows += await estimate(`SELECT 1 FROM policy_decision __d WHERE __d.policy_id IN ('tianjin/tekun', 'tianjin/dibao', 'tianjin/dibao-edge') AND __d.eligible AND __d.on_date <= ${onSql}::date`);
     }
     best = Math.min(best, rows);
   }
@@ -187,7 +198,7 @@ export function setInputQuery(policy: Policy, on: string, aggs: Aggregates, targ
   // Feed rows bound the entities only when they are few: a feed most persons appear in (a year of
   // medical settlements) is `many` (evidenceScale), and then per-row look-ups would be millions.
   const bounded = evidence?.some((need) => need.every((s) => s.kind !== 'assisted')) ?? false;
-  const few = bounded && scale !== 'many';
+  const few = evidence !== null && evidence.length > 0 && (scale === undefined ? bounded : scale === 'few');
   const decisions: DecisionMode = few ? 'lookup' : 'join';
   const alias = entity === 'person' ? 'p' : 'h';
   const only = few ? new Set(evidence!.flat().flatMap((e) => (e.kind === 'agg' ? [e.name] : []))) : null;
@@ -208,10 +219,12 @@ export function setInputQuery(policy: Policy, on: string, aggs: Aggregates, targ
     const a = aggs.own[drive]!;
     from = `${(entity === 'person' ? personAggRel : householdAggRel)(a.agg, a.months, onSql)} AS __ev JOIN ${from} ON ${alias}.id = __ev.id`;
   } else if (evidence) {
-    // With a feed-bounded need, only those needs restrict (the others, e.g. `assisted`, would cost a
-    // pass over all decisions to drop rows the rule itself drops anyway).
-    const needs = few ? evidence.filter((need) => need.every((s) => s.kind !== 'assisted')) : evidence;
-    const ids = needs.map((need) => `(${need.map((s) => evidenceIds(s, entity, onSql, aggs)).join(' UNION ')})`).join(' INTERSECT ');
+    // Few: with a feed-bounded need, only those needs restrict (the others, e.g. `assisted`, would
+    // cost a pass over all decisions to drop rows the rule itself drops anyway); with only
+    // `assisted`, the entities with some eligible decision (loose: the field reads the latest).
+    const feedBound = evidence.filter((need) => need.every((s) => s.kind !== 'assisted'));
+    const needs = few && feedBound.length > 0 ? feedBound : evidence;
+    const ids = needs.map((need) => `(${need.map((s) => evidenceIds(s, entity, onSql, aggs, few)).join(' UNION ')})`).join(' INTERSECT ');
     from = `(${ids}) __ev JOIN ${from} ON ${alias}.id = __ev.id`;
   }
   return {

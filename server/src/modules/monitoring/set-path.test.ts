@@ -56,6 +56,10 @@ beforeAll(async () => {
   // A negative income (a business loss): without medical rows no warning (the rule needs spending > 0).
   await db.query(`UPDATE person SET finance = '[{"kind":"income","category":"business","amount":-500,"periodFrom":"2020-01-01","periodTo":null,"note":"loss"}]'::jsonb WHERE id = $1`, [h.members[1]!]);
   allIds = (await db.query<{ id: number }>('SELECT id FROM person ORDER BY id')).map((r) => r.id);
+  // A feed every person appears in (a year of contribution bases; no rule reads it).
+  const cb = await feedRows(db, 'contribution', []);
+  await db.query(`INSERT INTO feed_row (batch_id, feed_type, row_no, citizen_id, event_date, data, person_id, match_status, matched_by)
+    SELECT $1, 'contribution', row_number() OVER (ORDER BY id), citizen_id, '2026-10-01', '{"scheme":"social-insurance","base":3000,"date":"2026-10-01"}', id, 'matched', 'citizen-id' FROM person`, [cb]);
   await db.exec('ANALYZE'); // the planner's row estimates (evidenceScale)
 }, 240_000);
 afterAll(async () => { await t?.close(); tmp.remove(); });
@@ -73,13 +77,13 @@ describe('set-based input path', () => {
     expect(set.errors).toBe(per.errors);
   }, 60_000);
 
-  it('takes a feed most of the city appears in as `many`, a rare one as `few`', async () => {
-    const aggs = (feed: 'death' | 'medical') => ({ own: { x: { agg: { feed, fn: 'count' as const }, months: 12 } }, members: {} });
+  it('takes a feed every person appears in as `many`, a rare one (or a rare need besides) as `few`', async () => {
+    const aggs = (feed: 'death' | 'contribution') => ({ own: { x: { agg: { feed, fn: 'count' as const }, months: 12 } }, members: {} });
     const need = [[{ kind: 'agg' as const, name: 'x' }]];
     expect(await evidenceScale(t.db, 'person', ON, aggs('death'), need)).toBe('few');
-    expect(await evidenceScale(t.db, 'person', ON, aggs('medical'), need)).toBe('many');
+    expect(await evidenceScale(t.db, 'person', ON, aggs('contribution'), need)).toBe('many');
+    expect(await evidenceScale(t.db, 'person', ON, aggs('contribution'), [...need, [{ kind: 'deceased' }]])).toBe('few'); // a rare need suffices
     expect(await evidenceScale(t.db, 'person', ON, aggs('death'), null)).toBe('many');
-    expect(await evidenceScale(t.db, 'person', ON, aggs('medical'), [[{ kind: 'assisted' }]])).toBe('many');
   });
 
   it('a run limited to a district gives the per-entity path\'s candidates in that district', async () => {
