@@ -27,6 +27,7 @@ let t: TestDb;
 const tmp = tempDir();
 const rules = loadRules().rules;
 let allIds: number[] = [];
+let hhC = 0, hhG = 0;
 
 beforeAll(async () => {
   t = await testDb();
@@ -56,6 +57,12 @@ beforeAll(async () => {
   // A negative income (a business loss): without medical rows no warning (the rule needs spending > 0).
   await db.query(`UPDATE person SET finance = '[{"kind":"income","category":"business","amount":-500,"periodFrom":"2020-01-01","periodTo":null,"note":"loss"}]'::jsonb WHERE id = $1`, [h.members[1]!]);
   allIds = (await db.query<{ id: number }>('SELECT id FROM person ORDER BY id')).map((r) => r.id);
+  hhC = c.id; hhG = g.id;
+  // Finance items beyond the usual one: two (one of them expired, or an asset) and three (summed by a subquery).
+  const items = (...xs: Array<[string, number, string | null]>) => JSON.stringify(xs.map(([kind, amount, periodTo]) => ({ kind, category: 'wage', amount, periodFrom: '2020-01-01', periodTo, note: 'x' })));
+  await db.query(`UPDATE person SET finance = $2::jsonb WHERE id = $1`, [c.members[1]!, items(['income', 500, '2025-12-31'], ['asset', 100, null])]);
+  await db.query(`UPDATE person SET finance = $2::jsonb WHERE id = $1`, [g.members[1]!, items(['income', 800, null], ['asset', 20000, null])]);
+  await db.query(`UPDATE person SET finance = $2::jsonb WHERE id = $1`, [g.members[0]!, items(['income', 300, null], ['income', 200, '2025-12-31'], ['income', -50, null])]);
   // A feed every person appears in (a year of contribution bases; no rule reads it).
   const cb = await feedRows(db, 'contribution', []);
   await db.query(`INSERT INTO feed_row (batch_id, feed_type, row_no, citizen_id, event_date, data, person_id, match_status, matched_by)
@@ -73,6 +80,8 @@ describe('set-based input path', () => {
     const set = await ruleCandidates(t.db, rule, { on: ON, startedBy: 'test' }, systemScope(), 'set', scale);
     const per = await ruleCandidates(t.db, rule, { on: ON, startedBy: 'test', personIds: allIds }, systemScope(), 'per-entity');
     expect(per.rows.length).toBeGreaterThan(0); // the city gives every rule something to raise
+    if (rule.id.endsWith('sole-earner-unemployed')) expect(per.rows.map((r) => r.id)).toContain(hhC); // members with 2 finance items
+    if (rule.id.endsWith('medical-spending-hardship')) expect(per.rows.map((r) => r.id)).toContain(hhG); // 2 and 3 items
     expect(byId(set.rows)).toEqual(byId(per.rows));
     expect(set.errors).toBe(per.errors);
   }, 60_000);
