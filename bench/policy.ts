@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- policy [--persons N] [--sample S] [--requests R] [--keep]`: the assistance
+ * `npm run bench -- policy [--persons N | --database NAME] [--sample S] [--requests R] [--hash] [--keep]`: the assistance
  * family of policies batch-run over a demo city of N persons (default 200,000) on a real
  * PostgreSQL, every decision written (one INSERT … SELECT per policy, `runPolicy`), in run order.
  *
@@ -25,6 +25,17 @@
  * The batch figure for the whole city (13.6 M persons) is a LINEAR extrapolation from N.
  * Prints one JSON line, then a short human summary on stderr. Needs BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres);
  * creates and drops minsheng_bench_policy (also on error). Statements are cut at 120 s.
+ *
+ * `--database NAME` runs on an existing database of that server instead (e.g. the demo city
+ * `minsheng_city` built by `npx minsheng demo --persons 13600000`): no city is built, N is its
+ * number of living persons, nothing is extrapolated when N is the city, and no statement timeout
+ * is set (its settings are left alone). The bench's own runs and their decisions are deleted
+ * afterwards (also on error), unless `--keep`; runs that were there before are never touched.
+ * Decisions of earlier runs on or before the date are what later policies read (latest decision).
+ *
+ * `--hash` adds a fingerprint of every decision written by each batch run (policy, entity, id,
+ * eligible, outcome, amount, failed rules, error; order-independent sum of per-row md5s): two
+ * runs over the same registry decide the same iff their fingerprints agree.
  */
 import os from 'node:os';
 import pg from 'pg';
@@ -39,7 +50,7 @@ import { seedRegions } from '../server/src/modules/regions/seed.ts';
 import { buildDemoCity } from '../server/src/modules/demo/write.ts';
 import { DEMO_AS_OF } from '../server/src/modules/demo/generate.ts';
 import { PolicyCatalogue } from '../server/src/modules/policy/catalogue.ts';
-import { BUILDERS, inputRelation } from '../server/src/modules/policy/inputs.ts';
+import { BUILDERS, inputRelation, runOrder } from '../server/src/modules/policy/inputs.ts';
 import { runPolicy } from '../server/src/modules/policy/service.ts';
 
 const args = process.argv.slice(2);
@@ -52,6 +63,13 @@ const SAMPLE = num('--sample', 10_000);
 const REQUESTS = num('--requests', 1_000);
 const E2E_SAMPLE = num('--e2e-sample', 2_000);
 const KEEP = args.includes('--keep');
+const HASH = args.includes('--hash');
+const dbFlag = args.indexOf('--database');
+const EXISTING = dbFlag >= 0 ? args[dbFlag + 1] : undefined;
+if (EXISTING !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(EXISTING)) {
+  console.error('--database must name a database of the server (lower-case letters, digits, _)');
+  process.exit(2);
+}
 const MAX_PERSONS = 1_000_000; // the shared bench machine; the city itself is extrapolated
 for (const [name, v, max] of [['--persons', PERSONS, MAX_PERSONS], ['--sample', SAMPLE, 1_000_000], ['--requests', REQUESTS, 100_000], ['--e2e-sample', E2E_SAMPLE, 100_000]] as const) {
   if (!Number.isSafeInteger(v) || v < 1 || v > max) {
@@ -63,7 +81,7 @@ const CITY = 13_600_000;
 const GOAL = { citySeconds: 60, ratio: 20 };
 const ON = DEMO_AS_OF; // the demo city's reference date; every assistance policy is in effect then
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DB_NAME = 'minsheng_bench_policy';
+const DB_NAME = EXISTING ?? 'minsheng_bench_policy';
 const log = (msg: string): void => { process.stderr.write(`[bench policy] ${msg}\n`); };
 
 async function admin(sql: string): Promise<void> {
@@ -116,40 +134,59 @@ async function main(): Promise<void> {
   const mark = (stage: string): void => { loads.push({ stage, load: load() }); };
   mark('start');
 
-  log(`database ${DB_NAME} on ${SERVER.replace(/\/\/[^@]*@/, '//')}`);
-  await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${DB_NAME}`);
-  // Guard against runaway SQL on the shared server: no statement of this bench runs past 2 minutes.
-  await admin(`ALTER DATABASE ${DB_NAME} SET statement_timeout = '120s'`);
+  log(`database ${DB_NAME} on ${SERVER.replace(/\/\/[^@]*@/, '//')}${EXISTING ? ' (existing)' : ''}`);
+  if (!EXISTING) {
+    await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    await admin(`CREATE DATABASE ${DB_NAME}`);
+    // Guard against runaway SQL on the shared server: no statement of this bench runs past 2 minutes.
+    await admin(`ALTER DATABASE ${DB_NAME} SET statement_timeout = '120s'`);
+  }
   const url = new URL(SERVER);
   url.pathname = `/${DB_NAME}`;
   const db = await openDb({ databaseUrl: url.toString() });
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  // Every run this bench starts carries this tag, so that it can remove exactly its own runs.
+  const TAG = `bench:${process.pid}:${Date.now()}`;
   try {
-    await migrate(db);
-    await seedRegions(db);
+    let persons = PERSONS;
+    let households: number;
+    let cityBuildSeconds: number | null = null;
+    if (EXISTING) {
+      const [c] = await db.query<{ persons: number; households: number }>(
+        `SELECT (SELECT count(*)::int FROM person WHERE (deceased_on IS NULL OR deceased_on > $1::date) AND birth_date <= $1::date) AS persons,
+                (SELECT count(DISTINCT household_id)::int FROM person WHERE (deceased_on IS NULL OR deceased_on > $1::date) AND birth_date <= $1::date) AS households`, [ON]);
+      persons = c?.persons ?? 0;
+      households = c?.households ?? 0;
+      if (persons === 0) throw new Error(`${DB_NAME} has no living person on ${ON}`);
+      log(`${persons.toLocaleString('en')} living persons, ${households.toLocaleString('en')} households`);
+      mark('existing database');
+    } else {
+      await migrate(db);
+      await seedRegions(db);
 
-    log(`demo city of ${PERSONS.toLocaleString('en')} persons`);
-    let shown = 0;
-    const city = await timed(() => buildDemoCity(db, {
-      persons: PERSONS, asOf: ON,
-      onProgress: (done) => { if (done - shown >= 100_000) { shown = done; log(`  ${done.toLocaleString('en')} persons`); } },
-    }));
-    await db.exec('ANALYZE');
-    const households = city.value.households;
-    mark('city built');
+      log(`demo city of ${PERSONS.toLocaleString('en')} persons`);
+      let shown = 0;
+      const city = await timed(() => buildDemoCity(db, {
+        persons: PERSONS, asOf: ON,
+        onProgress: (done) => { if (done - shown >= 100_000) { shown = done; log(`  ${done.toLocaleString('en')} persons`); } },
+      }));
+      await db.exec('ANALYZE');
+      households = city.value.households;
+      cityBuildSeconds = r2(city.seconds);
+      mark('city built');
+    }
 
     // ---- (2) the batch runs, in run order ----
     const catalogue = new PolicyCatalogue();
     const family = Object.keys(BUILDERS).filter((id) => id.startsWith('tianjin/') && catalogue.has(id));
-    const order = [...family].sort((a, b) => BUILDERS[a]!.reads.length - BUILDERS[b]!.reads.length);
-    const runs: Array<{ policy: string; entity: string; seconds: number; rows: number; rowsPerSecond: number; eligible: number; errors: number; firstError: string | null }> = [];
+    const order = runOrder(family); // each policy after the ones whose decisions it reads
+    const runs: Array<{ policy: string; entity: string; runId: number; seconds: number; rows: number; rowsPerSecond: number; eligible: number; errors: number; firstError: string | null; fingerprint?: string }> = [];
     const skipped: Array<{ policy: string; reason: string }> = [];
     for (const id of order) {
       log(`batch ${id}`);
       let t: { value: Awaited<ReturnType<typeof runPolicy>>; seconds: number };
       try {
-        t = await timed(() => runPolicy(db, catalogue, id, ON, systemScope(), 'bench'));
+        t = await timed(() => runPolicy(db, catalogue, id, ON, systemScope(), TAG));
       } catch (e) {
         // A policy whose builder cannot supply its inputs fails before anything runs: reported, not timed.
         const message = (e as Error).message;
@@ -166,13 +203,22 @@ async function main(): Promise<void> {
       }
       const s = t.value;
       if (s.status !== 'done') throw new Error(`run of ${id} ended ${s.status}: ${s.failure}`);
-      runs.push({ policy: id, entity: BUILDERS[id]!.entity, seconds: r3(t.seconds), rows: s.total ?? 0, rowsPerSecond: Math.round((s.total ?? 0) / t.seconds), eligible: s.eligible ?? 0, errors: s.errors ?? 0, firstError: s.firstError ?? null });
+      runs.push({ policy: id, entity: BUILDERS[id]!.entity, runId: s.id, seconds: r3(t.seconds), rows: s.total ?? 0, rowsPerSecond: Math.round((s.total ?? 0) / t.seconds), eligible: s.eligible ?? 0, errors: s.errors ?? 0, firstError: s.firstError ?? null });
       mark(`batch ${id}`);
     }
-    const [written] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM policy_decision');
+    const [written] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM policy_decision WHERE run_id = ANY($1::bigint[])', [runs.map((r) => r.runId)]);
     const batchSeconds = runs.reduce((a, r) => a + r.seconds, 0);
     const batchRows = runs.reduce((a, r) => a + r.rows, 0);
-    const cityBatchSeconds = batchSeconds * CITY / PERSONS;
+    const cityBatchSeconds = batchSeconds * CITY / persons;
+    if (HASH) {
+      for (const r of runs) {
+        const [f] = await db.query<{ n: number; h: string }>(
+          `SELECT count(*)::int AS n, coalesce(sum(('x' || substr(md5(row(policy_id, entity, entity_id, eligible, outcome, amount, failed_rules, error)::text), 1, 15))::bit(60)::bigint), 0)::text AS h
+           FROM policy_decision WHERE run_id = $1`, [r.runId]);
+        r.fingerprint = `${f?.n}:${f?.h}`;
+        log(`  fingerprint ${r.policy}: ${r.fingerprint}`);
+      }
+    }
 
     // ---- (3) the per-record baseline on a sample of dibao households ----
     log(`baseline: ${SAMPLE.toLocaleString('en')} dibao inputs through json-rules-engine, one at a time`);
@@ -200,12 +246,12 @@ async function main(): Promise<void> {
     // Does the baseline agree with the stored batch decisions of the same households?
     const dibaoRun = runs.find((r) => r.policy === 'tianjin/dibao');
     const stored = await db.query<{ id: string; eligible: boolean }>(
-      `SELECT entity_id::text AS id, eligible FROM policy_decision WHERE policy_id = 'tianjin/dibao' AND entity_id::text = ANY($1::text[])`, [[...verdicts.keys()]]);
+      `SELECT entity_id::text AS id, eligible FROM policy_decision WHERE run_id = $2 AND entity_id::text = ANY($1::text[])`, [[...verdicts.keys()], dibaoRun?.runId ?? 0]);
     let agree = 0;
     for (const s of stored) if (verdicts.get(s.id) === s.eligible) agree++;
     const perRecordMs = base.seconds * 1000 / sample.length;
     const baselineSecondsN = perRecordMs / 1000 * households; // dibao is per household
-    const cityHouseholds = households * CITY / PERSONS;
+    const cityHouseholds = households * CITY / persons;
     const ratio = dibaoRun ? baselineSecondsN / dibaoRun.seconds : NaN;
     mark('baseline');
 
@@ -214,8 +260,8 @@ async function main(): Promise<void> {
     log(`end-to-end baseline: ${e2eIds.length.toLocaleString('en')} households, each read (1 query), evaluated, written (1 INSERT)`);
     const E2E_POLICY = 'bench/dibao-per-record';
     const [e2eRun] = await db.query<{ id: number }>(
-      `INSERT INTO policy_run (policy_id, policy_version, on_date, started_by, scope, parameters) VALUES ($1, $2, $3, 'bench', '{}'::text[], '{}'::jsonb) RETURNING id`,
-      [E2E_POLICY, dibao.version, ON]);
+      `INSERT INTO policy_run (policy_id, policy_version, on_date, started_by, scope, parameters) VALUES ($1, $2, $3, $4, '{}'::text[], '{}'::jsonb) RETURNING id`,
+      [E2E_POLICY, dibao.version, ON, TAG]);
     const e2eRunId = (e2eRun as { id: number }).id;
     const oneParams = [...params];
     const oneSql = `SELECT input FROM (${rel.sql}) AS i WHERE id = $${oneParams.length + 1}`;
@@ -286,14 +332,14 @@ async function main(): Promise<void> {
     const ratioOk = ratio >= GOAL.ratio;
     const ratioE2EOk = ratioE2E >= GOAL.ratio;
     const result = {
-      bench: 'policy', db: 'postgres', on: ON, persons: PERSONS, households, cpus: os.cpus().length,
-      cityBuildSeconds: r2(city.seconds),
+      bench: 'policy', db: 'postgres', database: EXISTING ?? null, on: ON, persons, households, cpus: os.cpus().length,
+      cityBuildSeconds,
       batch: {
         runs, skipped, totalSeconds: r3(batchSeconds), totalRows: batchRows, rowsPerSecond: Math.round(batchRows / batchSeconds), decisionsWritten: written?.n ?? 0,
-        personsPerSecond: Math.round(PERSONS / batchSeconds),
+        personsPerSecond: Math.round(persons / batchSeconds),
       },
       city: {
-        persons: CITY, extrapolation: `linear from ${PERSONS} persons (x${r2(CITY / PERSONS)})`, households: Math.round(cityHouseholds),
+        persons: CITY, extrapolation: persons >= CITY ? 'none: measured on the city' : `linear from ${persons} persons (x${r2(CITY / persons)})`, households: Math.round(cityHouseholds),
         batchSeconds: r2(cityBatchSeconds), baselineDibaoSeconds: Math.round(perRecordMs / 1000 * cityHouseholds),
       },
       baseline: {
@@ -322,13 +368,18 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     for (const r of runs) log(`${r.policy}: ${r.rows.toLocaleString('en')} rows in ${r.seconds} s (${r.rowsPerSecond.toLocaleString('en')} rows/s)`);
-    log(`city (linear): ${r2(cityBatchSeconds)} s (goal < ${GOAL.citySeconds} s: ${cityOk ? 'met' : 'not met'})`);
+    log(`city (${persons >= CITY ? 'measured' : 'linear'}): ${r2(cityBatchSeconds)} s (goal < ${GOAL.citySeconds} s: ${cityOk ? 'met' : 'not met'})`);
     log(`ratio vs evaluation-only baseline (${r3(perRecordMs)} ms/record): ${r2(ratio)}x; vs end-to-end baseline (${r3(e2ePerRecordMs)} ms/record): ${r2(ratioE2E)}x (goal >= ${GOAL.ratio}x)`);
     log(`load average: ${loads.map((l) => `${l.stage} ${l.load.join('/')}`).join('; ')}`);
   } finally {
     await app?.close().catch(() => undefined);
+    if (EXISTING && !KEEP) {
+      log(`removing this bench's runs (${TAG}) from ${DB_NAME}`);
+      await db.query('DELETE FROM policy_decision WHERE run_id IN (SELECT id FROM policy_run WHERE started_by = $1)', [TAG]).catch((e: Error) => log(`  could not delete: ${e.message}`));
+      await db.query('DELETE FROM policy_run WHERE started_by = $1', [TAG]).catch((e: Error) => log(`  could not delete: ${e.message}`));
+    }
     await db.close();
-    if (!KEEP) await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    if (!EXISTING && !KEEP) await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
   }
 }
 

@@ -20,8 +20,60 @@ import { Instant, type Policy, type Rounding, type Ty, type Val } from './types.
 export const SQL_SESSION_SETTINGS: readonly string[] = ['SET LOCAL jit = off'];
 
 export interface SqlOptions {
-  /** A query returning `id` and `input jsonb` (the same JSON the JS evaluator takes). */
+  /**
+   * A query returning `id` and `input jsonb` (the same JSON the JS evaluator takes), or, with
+   * `columns`, `id` and the columns of `columnPlan(policy, on)` (no jsonb input at all).
+   */
   inputRelation: string;
+  /** The input relation supplies the columns of this plan (from `columnPlan` for the same policy and date). */
+  columns?: ColumnPlan;
+}
+
+/**
+ * How a column-shaped input relation supplies a policy's input, so that the compiled query reads
+ * typed columns instead of building the input as `jsonb` and reading it back field by field.
+ *
+ * - `fields`: every top-level input field is one column `col`: a scalar as `sqlType` (numeric for
+ *   int and number, boolean, text for strings, enums and dates; NULL when absent), anything else
+ *   (timestamps, objects, lists not reduced) as the `jsonb` value the JSON input would hold there.
+ * - `lists`: a top-level list of records that the policy only reads through aggregates (`size`,
+ *   `all`/`exists`/`exists_one` and `map(…).sum()` whose body reads only the element's scalar
+ *   fields, parameters and the date) has no column: the relation joins `listAggregates(list,
+ *   elements)` on `key`, one row per parent that has elements, where `elements` is a query
+ *   yielding `key` and one row per element with the element's fields as typed columns
+ *   `elemFields[].col` (same types as above). Each aggregate goes into the relation's column of
+ *   the same name (NULL for a parent without elements). Every list has the aggregates `count(*)`
+ *   (to tell an empty list) and the validity of all its elements.
+ *
+ * The relation must give exactly the values the JSON input would hold: the same facts, typed.
+ */
+export interface ColumnPlan {
+  entity: string;
+  fields: ColumnField[];
+  lists: ColumnList[];
+}
+export interface ColumnField { name: string; col: string; ty: Ty; sqlType: string; optional: boolean }
+export interface ColumnList {
+  name: string;
+  elemFields: ColumnField[];
+  /** Whether one element is valid, over the element's columns as `__ex.col`. */
+  valid: string;
+  /** Per-element values (a macro body), over `__ev.col`, computed once per valid element. */
+  values: Array<{ col: string; sql: string }>;
+  /** Aggregates over `__el` (element columns, `__valid` and the values). */
+  aggregates: Array<{ col: string; sql: string }>;
+}
+
+/**
+ * The grouped pass of a reduced list (see ColumnPlan): `elements` yields `key` and the element
+ * columns; each element's validity and values are computed once (OFFSET 0 keeps PostgreSQL from
+ * copying the expressions into every aggregate that reads them), then aggregated per key.
+ */
+export function listAggregates(list: ColumnList, elements: string): string {
+  const values = list.values.map((v) => `, CASE WHEN __ev.__valid THEN ${v.sql} END AS ${v.col}`).join('');
+  return `SELECT __el.key, ${list.aggregates.map((a) => `${a.sql} AS ${a.col}`).join(', ')}
+     FROM (SELECT __ev.*${values} FROM (SELECT __ex.*, ${list.valid} AS __valid FROM (${elements} OFFSET 0) AS __ex OFFSET 0) AS __ev OFFSET 0) AS __el
+     GROUP BY __el.key`;
 }
 
 /** Quotes a string literal; never concatenate raw text into SQL. */
@@ -142,15 +194,23 @@ export class SqlCompiler {
     return `(SELECT CASE WHEN ${l} IS NULL THEN NULL ELSE ${inner(l)} END FROM (SELECT ${list} AS ${l} OFFSET 0) AS __b${b})`;
   }
 
+  /** Column mode: how root fields, element fields and reduced lists are read (see ColumnPlan). */
+  cols: ColumnReader | undefined;
+
   expr(n: IrNode, scope: ReadonlyMap<string, string>): string {
+    const pushed = this.cols?.aggregateRef(n);
+    if (pushed !== undefined) return pushed;
     switch (n.op) {
       case 'lit': return literal(n.value, n.ty);
       case 'listLit': return literal(n.items.map((i) => (i.op === 'lit' ? i.value : this.constVal(i))), n.ty);
       case 'param': return literal(this.params[n.name] as Val, n.ty);
       case 'on': return quote(this.on);
-      case 'root': return `(input->${quote(this.entity)})`;
+      case 'root':
+        return this.cols ? this.cols.rootJson() : `(input->${quote(this.entity)})`;
       case 'var': return scope.get(n.name) as string;
       case 'field': {
+        const col = this.cols?.fieldRef(n);
+        if (col !== undefined) return col;
         const o = this.expr(n.obj, scope);
         if (!isScalar(n.ty)) return `nullif((${o})->${quote(n.name)}, 'null'::jsonb)`;
         const t = `((${o})->>${quote(n.name)})`;
@@ -168,6 +228,8 @@ export class SqlCompiler {
         return this.bind([l, i], ([L, I]) => fromJson(`(CASE WHEN ${I} >= 0 AND ${I} < 2147483647 THEN ${L}->(${I}::int) END)`, n.ty));
       }
       case 'has': {
+        const col = this.cols?.hasRef(n);
+        if (col !== undefined) return col;
         const o = this.expr(n.obj, scope);
         return this.bind([o], ([O]) => `(CASE WHEN ${O} IS NULL THEN NULL ELSE coalesce(jsonb_typeof(${O}->${quote(n.name)}), 'null') <> 'null' END)`);
       }
@@ -313,6 +375,240 @@ export class SqlCompiler {
   }
 }
 
+// ---- column-shaped input (ColumnPlan) ----
+
+const DEFAULTS: Record<'all' | 'exists' | 'exists_one', string> = { all: 'true', exists: 'false', exists_one: 'false' };
+
+/** The SQL type of a column holding a value of this type (see ColumnPlan). */
+function columnSqlType(ty: Ty): string {
+  switch (ty.k) {
+    case 'int': case 'number': return 'numeric';
+    case 'bool': return 'boolean';
+    case 'string': return 'text';
+    default: return 'jsonb';
+  }
+}
+
+const isRootField = (n: IrNode): n is IrNode & { op: 'field' } => n.op === 'field' && n.obj.op === 'root';
+
+/** The IR children of a node. */
+function children(n: IrNode): IrNode[] {
+  switch (n.op) {
+    case 'lit': case 'param': case 'on': case 'root': case 'var': return [];
+    case 'listLit': return n.items;
+    case 'field': case 'has': return [n.obj];
+    case 'index': return [n.list, n.index];
+    case 'not': case 'neg': return [n.arg];
+    case 'and': case 'or': case 'arith': case 'concat': case 'cmp': return [n.left, n.right];
+    case 'cond': return [n.test, n.then, n.else];
+    case 'in': return [n.elem, n.list];
+    case 'call': return n.args;
+    case 'macro': return [n.list, n.body];
+  }
+}
+
+/** A body that reads only scalar fields of the element `v` (never `v` itself), parameters, literals and the date. */
+function elementOnly(n: IrNode, v: string): boolean {
+  if (n.op === 'root' || n.op === 'macro') return false;
+  if (n.op === 'var') return false; // reached only when `v` is used other than `v.field`
+  if ((n.op === 'field' || n.op === 'has') && n.obj.op === 'var') {
+    if (n.obj.name !== v) return false;
+    return n.op === 'has' || isScalar(n.ty);
+  }
+  return children(n).every((c) => elementOnly(c, v));
+}
+
+type ListUse = { node: IrNode; list: string } & (
+  | { kind: 'size' }
+  | { kind: 'all' | 'exists' | 'exists_one' | 'sum'; v: string; body: IrNode; ty: Ty });
+
+/** Every formula of the policy (conditions, amounts, case tests). */
+function formulas(policy: Policy): IrNode[] {
+  const o = policy.outcome;
+  const out = policy.conditions.map((c) => c.node);
+  if (o.kind === 'eligibility') { if (o.amount) out.push(o.amount.node); } else for (const k of o.cases) { out.push(k.when.node); if (k.amount) out.push(k.amount.node); }
+  return out;
+}
+
+/**
+ * Where the formulas read the root object: the list uses that aggregates can answer, the lists
+ * read otherwise, and whether the root object is read whole (then no column plan).
+ */
+function analyse(policy: Policy): { uses: ListUse[]; otherwise: Set<string>; whole: boolean } {
+  const uses: ListUse[] = [];
+  const otherwise = new Set<string>();
+  let whole = false;
+  const rootList = (n: IrNode): string | undefined => (isRootField(n) && n.ty.k === 'list' ? n.name : undefined);
+  const walk = (n: IrNode): void => {
+    if (n.op === 'call' && n.fn === 'size' && n.args[0] && rootList(n.args[0])) { uses.push({ node: n, list: rootList(n.args[0]) as string, kind: 'size' }); return; }
+    if (n.op === 'call' && n.fn === 'sum') {
+      const m = n.args[0];
+      if (m?.op === 'macro' && m.fn === 'map' && rootList(m.list) && elementOnly(m.body, m.v)) {
+        uses.push({ node: n, list: rootList(m.list) as string, kind: 'sum', v: m.v, body: m.body, ty: n.ty });
+        return;
+      }
+    }
+    if (n.op === 'macro' && (n.fn === 'all' || n.fn === 'exists' || n.fn === 'exists_one') && rootList(n.list) && elementOnly(n.body, n.v)) {
+      uses.push({ node: n, list: rootList(n.list) as string, kind: n.fn, v: n.v, body: n.body, ty: n.ty });
+      return;
+    }
+    if (isRootField(n)) { if (n.ty.k === 'list') otherwise.add(n.name); return; }
+    if (n.op === 'has' && n.obj.op === 'root') return;
+    if (n.op === 'root') { whole = true; return; }
+    for (const c of children(n)) walk(c);
+  };
+  for (const f of formulas(policy)) walk(f);
+  return { uses, otherwise, whole };
+}
+
+/** Reads a typed column as the compiled expressions expect the value (int columns are numeric). */
+function typedRef(c: ColumnField, col: string): string {
+  if (c.sqlType !== 'jsonb') return c.ty.k === 'int' ? `(${col})::bigint` : col;
+  if (c.ty.k === 'timestamp') return `((${col}) #>> '{}')::timestamptz`;
+  return isScalar(c.ty) ? fromJson(col, c.ty) : `nullif(${col}, 'null'::jsonb)`;
+}
+
+/** True when a present typed value fits its declared type (as `check` on the JSON value). */
+function typedCheck(ty: Ty, c: string): string {
+  switch (ty.k) {
+    case 'int': return `(${c} = trunc(${c}) AND abs(${c}) <= 9007199254740991)`;
+    case 'string':
+      if (ty.date) return `CASE WHEN ${c} ~ ${quote(DATE_SQL_RE)} THEN ${dayFits(c)} ELSE false END`;
+      if (ty.enum) return `${c} IN (${ty.enum.map(quote).join(', ')})`;
+      return 'true';
+    default: return 'true';
+  }
+}
+
+/** Column mode of a SqlCompiler: root fields, reduced lists and element fields read from columns. */
+class ColumnReader {
+  readonly root = new Map<string, ColumnField>();
+  readonly aggregates = new Map<IrNode, string>();
+  /** The element variable of the value being compiled: field name -> column of `prefix`. */
+  elem: { v: string; prefix: string; fields: Map<string, ColumnField> } | undefined;
+
+  rootJson(): string {
+    throw new Error('the root object is read whole: this policy has no column plan');
+  }
+
+  fieldRef(n: IrNode & { op: 'field' }): string | undefined {
+    if (n.obj.op === 'root') {
+      const c = this.root.get(n.name);
+      return c ? typedRef(c, c.col) : undefined;
+    }
+    if (n.obj.op === 'var' && this.elem && n.obj.name === this.elem.v) {
+      const c = this.elem.fields.get(n.name);
+      if (!c) throw new Error(`element field ${n.name} has no column`);
+      return typedRef(c, `${this.elem.prefix}${c.col}`);
+    }
+    return undefined;
+  }
+
+  hasRef(n: IrNode & { op: 'has' }): string | undefined {
+    let c: ColumnField | undefined;
+    let col: string;
+    if (n.obj.op === 'root') {
+      c = this.root.get(n.name);
+      // A reduced list is always there (an empty list when the registry has no element).
+      if (!c) return 'true';
+      col = c.col;
+    } else if (n.obj.op === 'var' && this.elem && n.obj.name === this.elem.v) {
+      c = this.elem.fields.get(n.name);
+      if (!c) throw new Error(`element field ${n.name} has no column`);
+      col = `${this.elem.prefix}${c.col}`;
+    } else return undefined;
+    return c.sqlType === 'jsonb' ? `(coalesce(jsonb_typeof(${col}), 'null') <> 'null')` : `(${col} IS NOT NULL)`;
+  }
+
+  aggregateRef(n: IrNode): string | undefined {
+    return this.aggregates.get(n);
+  }
+}
+
+/** Validity of one record whose fields are columns (mirrors `check` for an object). */
+function recordValid(fields: readonly ColumnField[], prefix: string, c: SqlCompiler, more: string[] = []): string {
+  const parts = fields.map((f) => {
+    const col = `${prefix}${f.col}`;
+    const present = f.sqlType === 'jsonb' ? `coalesce(jsonb_typeof(${col}), 'null') <> 'null'` : `${col} IS NOT NULL`;
+    const ok = f.sqlType === 'jsonb' ? `coalesce(${c.check(f.ty, col)}, false)` : typedCheck(f.ty, col);
+    return f.optional ? `(NOT (${present}) OR ${ok})` : `(${present} AND ${ok})`;
+  });
+  parts.push(...more);
+  return parts.length ? parts.join(' AND ') : 'true';
+}
+
+interface Planned { plan: ColumnPlan; reader: ColumnReader; compiler: SqlCompiler }
+
+function plan(policy: Policy, on: string): Planned | undefined {
+  checkDate(policy, on);
+  const params: Record<string, Val> = {};
+  for (const [k, r] of Object.entries(resolveParameters(policy, on))) params[k] = r.value.value;
+  const compiler = new SqlCompiler(policy, on, params);
+  const { uses, otherwise, whole } = analyse(policy);
+  if (whole) return undefined;
+  const reader = new ColumnReader();
+  compiler.cols = reader;
+  const field = (name: string, ty: Ty, optional: boolean, col: string): ColumnField => ({ name, col, ty, sqlType: columnSqlType(ty), optional });
+  const reducible = (ty: Ty): ty is Extract<Ty, { k: 'list' }> & { of: Extract<Ty, { k: 'object' }> } =>
+    ty.k === 'list' && ty.of.k === 'object' && Object.values(ty.of.fields).every((f) => isScalar(f.ty));
+  const fields: ColumnField[] = [];
+  const lists: ColumnList[] = [];
+  Object.entries(policy.inputType.fields).forEach(([name, f], i) => {
+    if (!reducible(f.ty) || otherwise.has(name) || f.optional) {
+      const cf = field(name, f.ty, f.optional, `__f${i}`);
+      fields.push(cf);
+      reader.root.set(name, cf);
+      return;
+    }
+    const elemFields = Object.entries(f.ty.of.fields).map(([en, ef], k) => field(en, ef.ty, ef.optional, `__e${k}`));
+    const n = `__l${i}_n`;
+    const aggregates: ColumnList['aggregates'] = [{ col: n, sql: 'count(*)' }, { col: `__l${i}_valid`, sql: 'bool_and(__el.__valid)' }];
+    const values: ColumnList['values'] = [];
+    const once = (into: Array<{ col: string; sql: string }>, prefix: string, sql: string): string => {
+      const found = into.find((x) => x.sql === sql);
+      if (found) return found.col;
+      const col = `__l${i}_${prefix}${into.length}`;
+      into.push({ col, sql });
+      return col;
+    };
+    for (const u of uses.filter((x) => x.list === name)) {
+      if (u.kind === 'size') { reader.aggregates.set(u.node, `(coalesce(${n}, 0))::bigint`); continue; }
+      reader.elem = { v: u.v, prefix: '__ev.', fields: new Map(elemFields.map((e) => [e.name, e])) };
+      // Evaluated only for valid elements (listAggregates), as the JSON path evaluates only valid inputs.
+      const p = `__el.${once(values, 'p', compiler.expr(u.body, new Map()))}`;
+      reader.elem = undefined;
+      if (u.kind === 'sum') {
+        const col = once(aggregates, 'a', `CASE WHEN bool_or(${p} IS NULL) THEN NULL ELSE coalesce(sum(${p}), 0) END`);
+        const s = `(CASE WHEN ${n} IS NULL THEN 0 ELSE ${col} END)`;
+        reader.aggregates.set(u.node, u.ty.k === 'int' ? `(CASE WHEN ${s} ${INT_RANGE} THEN ${s}::bigint END)` : s);
+        continue;
+      }
+      const agg = u.kind === 'all'
+        ? `CASE WHEN bool_or(NOT ${p}) THEN false WHEN bool_or(${p} IS NULL) THEN NULL ELSE true END`
+        : u.kind === 'exists'
+          ? `CASE WHEN bool_or(${p}) THEN true WHEN bool_or(${p} IS NULL) THEN NULL ELSE false END`
+          : `CASE WHEN bool_or(${p} IS NULL) THEN NULL ELSE count(*) FILTER (WHERE ${p}) = 1 END`;
+      reader.aggregates.set(u.node, `(CASE WHEN ${n} IS NULL THEN ${DEFAULTS[u.kind]} ELSE ${once(aggregates, 'a', agg)} END)`);
+    }
+    const valid = recordValid(elemFields, '__ex.', compiler);
+    lists.push({ name, elemFields, valid, values, aggregates });
+  });
+  return { plan: { entity: policy.entity, fields, lists }, reader, compiler };
+}
+
+/**
+ * The columns an input relation must supply so that `compileToSql(…, { columns })` reads typed
+ * columns instead of a jsonb input; undefined when the policy reads its input object whole.
+ */
+export function columnPlan(policy: Policy, on: string): ColumnPlan | undefined {
+  return plan(policy, on)?.plan;
+}
+
+/** The validity of a column-shaped input row (every column of the plan). */
+function columnsValid(p: ColumnPlan, c: SqlCompiler): string {
+  return `coalesce(${recordValid(p.fields, '', c, p.lists.map((l) => `coalesce(${l.aggregates[1]?.col}, true)`))}, false)`;
+}
+
 function roundSql(x: string, r: Rounding): string {
   switch (r) {
     case 'none': return x;
@@ -328,12 +624,28 @@ function roundSql(x: string, r: Rounding): string {
  */
 export function compileToSql(policy: Policy, on: string, opts: SqlOptions): string {
   checkDate(policy, on);
-  const params: Record<string, Val> = {};
-  for (const [k, r] of Object.entries(resolveParameters(policy, on))) params[k] = r.value.value;
-  const c = new SqlCompiler(policy, on, params);
+  let c: SqlCompiler;
+  let valid: string;
+  let source: string;
+  if (opts.columns) {
+    const planned = plan(policy, on);
+    // The relation's aggregates embed this policy's parameters: a plan made for other parameters
+    // (a what-if) or another policy would decide wrongly, so it is refused.
+    if (!planned || JSON.stringify(planned.plan) !== JSON.stringify(opts.columns)) {
+      throw new Error(`the input relation's column plan was not made for ${policy.id} on ${on} with these parameters`);
+    }
+    c = planned.compiler;
+    valid = columnsValid(planned.plan, c);
+    source = `SELECT __src.*, ${valid} AS __valid FROM __src`;
+  } else {
+    const params: Record<string, Val> = {};
+    for (const [k, r] of Object.entries(resolveParameters(policy, on))) params[k] = r.value.value;
+    c = new SqlCompiler(policy, on, params);
+    valid = `coalesce(${c.check(policy.inputType, `input->${quote(policy.entity)}`)}, false)`;
+    source = `SELECT __src.id AS id, __src.input AS input, ${valid} AS __valid FROM __src`;
+  }
   const none = new Map<string, string>();
   const amountSql = (f: { node: IrNode }): string => roundSql(`(${c.expr(f.node, none)})::numeric`, policy.outcome.rounding);
-  const valid = `coalesce(${c.check(policy.inputType, `input->${quote(policy.entity)}`)}, false)`;
 
   const condCols = policy.conditions.map((cond, i) => `CASE WHEN __valid THEN ${c.expr(cond.node, none)} END AS __k${i}`);
   const all = policy.conditions.length ? policy.conditions.map((_, i) => `__k${i}`).join(' AND ') : 'true';
@@ -346,8 +658,8 @@ export function compileToSql(policy: Policy, on: string, opts: SqlOptions): stri
   // Every heavy expression is computed once, in a MATERIALIZED stage; later stages only combine
   // its columns. (Inlined, PostgreSQL would copy each expression into every place that reads it.)
   const stages: string[] = [
-    `__v AS MATERIALIZED (SELECT __src.id AS id, __src.input AS input, ${valid} AS __valid FROM __src)`,
-    `__c AS MATERIALIZED (SELECT id, input, __valid${condCols.length ? ',\n  ' + condCols.join(',\n  ') : ''} FROM __v)`,
+    `__v AS MATERIALIZED (${source})`,
+    `__c AS MATERIALIZED (SELECT __v.*${condCols.length ? ',\n  ' + condCols.join(',\n  ') : ''} FROM __v)`,
   ];
   const o = policy.outcome;
   let last: string;

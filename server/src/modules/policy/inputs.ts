@@ -50,7 +50,7 @@
  *    evidence that monitoring turns into a correction of the registry through its chain (reviewed),
  *    after which the next run decides on the corrected record. A feed row never decides silently.
  */
-import { sqlQuote, type Policy, type Ty } from '@minsheng/rules';
+import { columnPlan, listAggregates, sqlQuote, type ColumnField, type ColumnPlan, type Policy, type Ty } from '@minsheng/rules';
 import { AppError } from '../../platform/errors.ts';
 import { scopeSql, type Scope } from '../../platform/auth/scope.ts';
 
@@ -348,33 +348,75 @@ function householdLib(h: string, on: string, j: Joins): FieldLib {
 function project(ty: ObjTy, lib: FieldLib, on: string, path: string, missing: string[], used: Set<string>, joins: Joins): string {
   const parts: string[] = [];
   for (const [name, f] of Object.entries(ty.fields)) {
-    const src = lib[name];
-    const p = `${path}.${name}`;
-    if (src === undefined) {
-      if (!f.optional) missing.push(p);
-      continue;
-    }
-    if (PLACEHOLDERS[name]) used.add(name);
-    let sql: string;
-    if (typeof src === 'string') sql = src;
-    else if (typeof src === 'function') sql = src(f.ty);
-    else {
-      const elem = f.ty.k === 'list' ? f.ty.of : undefined;
-      if (!elem || elem.k !== 'object') { missing.push(`${p} (the registry gives a list of records here)`); continue; }
-      const l = src.list;
-      const innerJoins = joins.child();
-      const inner = project(elem, l.lib(l.alias, on, innerJoins), on, `${p}[]`, missing, used, innerJoins);
-      const a = joins.add(`list:${p}`, (a) => `LEFT JOIN (SELECT ${l.key} AS key, jsonb_agg(${inner} ORDER BY ${l.orderBy}) AS v
-     FROM ${l.from} ${innerJoins.sql()} WHERE ${l.where} GROUP BY ${l.key}) AS ${a} ON ${a}.key = ${l.parentKey}`);
-      sql = `coalesce(${a}.v, '[]'::jsonb)`;
-    }
-    parts.push(`${sqlQuote(name)}, ${sql}`);
+    const sql = fieldSql(name, f, lib, on, path, missing, used, joins);
+    if (sql !== undefined) parts.push(`${sqlQuote(name)}, ${sql}`);
   }
   return `jsonb_build_object(${parts.join(', ')})`;
 }
 
+/**
+ * The SQL of one declared field as the JSON input holds it (a list of records as jsonb), adding
+ * the joins it needs; undefined when the library lacks it (a required one is noted as missing).
+ */
+function fieldSql(name: string, f: { ty: Ty; optional: boolean }, lib: FieldLib, on: string, path: string, missing: string[], used: Set<string>, joins: Joins): string | undefined {
+  const src = lib[name];
+  const p = `${path}.${name}`;
+  if (src === undefined) {
+    if (!f.optional) missing.push(p);
+    return undefined;
+  }
+  if (PLACEHOLDERS[name]) used.add(name);
+  if (typeof src === 'string') return src;
+  if (typeof src === 'function') return src(f.ty);
+  const elem = f.ty.k === 'list' ? f.ty.of : undefined;
+  if (!elem || elem.k !== 'object') { missing.push(`${p} (the registry gives a list of records here)`); return undefined; }
+  const l = src.list;
+  const innerJoins = joins.child();
+  const inner = project(elem, l.lib(l.alias, on, innerJoins), on, `${p}[]`, missing, used, innerJoins);
+  const a = joins.add(`list:${p}`, (a) => `LEFT JOIN (SELECT ${l.key} AS key, jsonb_agg(${inner} ORDER BY ${l.orderBy}) AS v
+     FROM ${l.from} ${innerJoins.sql()} WHERE ${l.where} GROUP BY ${l.key}) AS ${a} ON ${a}.key = ${l.parentKey}`);
+  return `coalesce(${a}.v, '[]'::jsonb)`;
+}
+
+/** A field's value as a column of the plan: typed (cast) or as the jsonb the JSON input holds. */
+function columnSql(c: ColumnField, sql: string | undefined): string {
+  if (sql === undefined) return `NULL::${c.sqlType}`;
+  return c.sqlType === 'jsonb' ? `to_jsonb(${sql})` : `(${sql})::${c.sqlType}`;
+}
+
+/**
+ * The select list of a column-shaped input relation (see ColumnPlan in the rules package): each
+ * plan field a column, each reduced list the aggregates of one grouped pass over its elements
+ * (the same rows its jsonb list would hold), joined to the row. Undefined when a reduced list is
+ * not a list of registry records here (then the JSON input is built instead).
+ */
+function projectColumns(plan: ColumnPlan, lib: FieldLib, on: string, path: string, missing: string[], used: Set<string>, joins: Joins): string[] | undefined {
+  const cols = plan.fields.map((c) => `${columnSql(c, fieldSql(c.name, c, lib, on, path, missing, used, joins))} AS ${c.col}`);
+  for (const list of plan.lists) {
+    const src = lib[list.name];
+    const p = `${path}.${list.name}`;
+    if (src === undefined) { missing.push(p); continue; }
+    if (typeof src !== 'object') return undefined;
+    if (PLACEHOLDERS[list.name]) used.add(list.name);
+    const l = src.list;
+    const innerJoins = joins.child();
+    const elemLib = l.lib(l.alias, on, innerJoins);
+    const elemCols = list.elemFields.map((c) => {
+      const esrc = elemLib[c.name];
+      if (typeof esrc === 'object') { missing.push(`${p}[].${c.name} (the registry gives a list of records here)`); return `NULL AS ${c.col}`; }
+      return `${columnSql(c, fieldSql(c.name, c, elemLib, on, `${p}[]`, missing, used, innerJoins))} AS ${c.col}`;
+    });
+    const elements = `SELECT ${l.key} AS key, ${elemCols.join(', ')} FROM ${l.from} ${innerJoins.sql()} WHERE ${l.where}`;
+    const a = joins.add(`aggregates:${p}`, (a) => `LEFT JOIN (${listAggregates(list, elements)}) AS ${a} ON ${a}.key = ${l.parentKey}`);
+    for (const x of list.aggregates) cols.push(`${a}.${x.col} AS ${x.col}`);
+  }
+  return cols;
+}
+
 export interface InputSql {
   sql: string;
+  /** Set when `sql` is column-shaped (compile with `{ columns }`); otherwise it yields `(id, input jsonb)`. */
+  columns?: ColumnPlan;
   entity: Entity;
   reads: string[];
   placeholders: Record<string, string>;
@@ -384,8 +426,15 @@ export interface InputSql {
  * The input relation of a policy over the registry in a scope; values of the scope go into
  * `params`. Throws a validation AppError when the policy has no builder or asks for facts the
  * registry cannot supply.
+ *
+ * `shape: 'columns'` (batch runs): when the policy allows (rules `columnPlan`), the relation gives
+ * each declared field as a typed column and each list of records read only through aggregates as
+ * those aggregates (one grouped pass over the same rows its jsonb list would hold), and `columns`
+ * is set; compiled with it, the query never builds or reads back jsonb for those fields. The
+ * values are the same facts the JSON input holds (decisions identical: compared by fingerprint
+ * over every decision of a 200,000-person city, 2026-11-27).
  */
-export function inputRelation(publicId: string, policy: Policy, on: string, scope: Scope, params: unknown[]): InputSql {
+export function inputRelation(publicId: string, policy: Policy, on: string, scope: Scope, params: unknown[], shape: 'json' | 'columns' = 'json'): InputSql {
   const builder = builderFor(publicId, policy);
   if (!builder) {
     throw new AppError('validation', `policy ${publicId} has no registry input builder: it can be evaluated one input at a time, but not batch-run (add one in server/src/modules/policy/inputs.ts)`, { field: 'policy' });
@@ -395,9 +444,18 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   const missing: string[] = [];
   const used = new Set<string>();
   const alias = builder.entity === 'person' ? 'p' : 'h';
-  const joins = new Joins({ n: 0 });
-  const lib = builder.entity === 'person' ? personLib('p', onSql, joins) : householdLib('h', onSql, joins);
-  const obj = project(policy.inputType, lib, onSql, policy.entity, missing, used, joins);
+  // Columns when asked and the policy can be read from columns (see ColumnPlan), else the JSON input.
+  let columns = shape === 'columns' ? columnPlan(policy, on) : undefined;
+  let joins = new Joins({ n: 0 });
+  const libOf = (j: Joins): FieldLib => (builder.entity === 'person' ? personLib('p', onSql, j) : householdLib('h', onSql, j));
+  let select = columns ? projectColumns(columns, libOf(joins), onSql, policy.entity, missing, used, joins) : undefined;
+  if (!select) {
+    columns = undefined;
+    joins = new Joins({ n: 0 });
+    missing.length = 0;
+    used.clear();
+    select = [`jsonb_build_object(${sqlQuote(policy.entity)}, ${project(policy.inputType, libOf(joins), onSql, policy.entity, missing, used, joins)}) AS input`];
+  }
   if (missing.length > 0) {
     throw new AppError('validation', `the registry cannot supply ${missing.join(', ')} for policy ${publicId}; extend its builder in server/src/modules/policy/inputs.ts`, { field: missing[0], missing });
   }
@@ -405,8 +463,8 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
     ? `${living('p', onSql)} AND ${scopeSql(scope, 'p.residence_community', 'p.grid_id', params)}`
     : `EXISTS (SELECT 1 FROM person __l WHERE __l.household_id = h.id AND ${living('__l', onSql)}) AND ${scopeSql(scope, 'h.residence_community', 'h.grid_id', params)}`;
   const table = builder.entity === 'person' ? 'person' : 'household';
-  const sql = `SELECT ${alias}.id AS id, jsonb_build_object(${sqlQuote(policy.entity)}, ${obj}) AS input FROM ${table} ${alias}
+  const sql = `SELECT ${alias}.id AS id, ${select.join(',\n    ')} FROM ${table} ${alias}
   ${joins.sql()}
   WHERE ${where}`;
-  return { sql, entity: builder.entity, reads: builder.reads, placeholders: Object.fromEntries([...used].map((k) => [k, PLACEHOLDERS[k] as string])) };
+  return { sql, ...(columns ? { columns } : {}), entity: builder.entity, reads: builder.reads, placeholders: Object.fromEntries([...used].map((k) => [k, PLACEHOLDERS[k] as string])) };
 }

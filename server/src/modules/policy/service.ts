@@ -123,13 +123,19 @@ function usedParameters(policy: Policy, on: string): Record<string, JsonValue> {
   return out;
 }
 
-function compiled(catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, params: unknown[], policyOverride?: Policy) {
+/**
+ * The policy's batch query over the registry. `columns`: the input relation gives typed columns
+ * (inputs.ts, ColumnPlan) instead of a jsonb input when the policy allows (batch runs: same
+ * decisions, ~2x faster); a what-if compiles a changed policy over the same relation and keeps
+ * the jsonb input, whose SQL does not depend on the parameters.
+ */
+function compiled(catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, params: unknown[], policyOverride?: Policy, shape: 'json' | 'columns' = 'json') {
   let policy: Policy;
   try { policy = catalogue.get(id, on); } catch (e) { return rethrow(e); }
   const publicId = catalogue.publicId(policy);
-  const input = inputRelation(publicId, policy, on, scope, params);
+  const input = inputRelation(publicId, policy, on, scope, params, policyOverride ? 'json' : shape);
   let sql: string;
-  try { sql = compileToSql(policyOverride ?? policy, on, { inputRelation: input.sql }); } catch (e) { return rethrow(e); }
+  try { sql = compileToSql(policyOverride ?? policy, on, { inputRelation: input.sql, ...(input.columns ? { columns: input.columns } : {}) }); } catch (e) { return rethrow(e); }
   return { policy, publicId, input, sql };
 }
 
@@ -148,7 +154,7 @@ export interface PreparedRun {
 
 export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string): Promise<PreparedRun> {
   const params: unknown[] = [];
-  const { policy, publicId, input, sql } = compiled(catalogue, id, on, scope, params);
+  const { policy, publicId, input, sql } = compiled(catalogue, id, on, scope, params, undefined, 'columns');
   const [run] = await db.query<{ id: number }>(
     `INSERT INTO policy_run (policy_id, policy_version, on_date, started_by, scope, parameters) VALUES ($1, $2, $3, $4, $5::text[], $6::jsonb) RETURNING id`,
     [publicId, policy.version, on, startedBy, scopeText(scope), JSON.stringify(usedParameters(policy, on))]);

@@ -1,0 +1,128 @@
+/**
+ * Column-shaped input (ColumnPlan): for every policy and date whose formulas allow a plan, random
+ * inputs are decided by the compiled query over the jsonb input and by the compiled query over
+ * the same inputs as typed columns (reduced lists as aggregates, `listAggregates`), and every row
+ * must be identical: eligible, outcome, amount, failed rules, error. The jsonb path is the one
+ * sql.property.test.ts holds equal to the JS evaluator.
+ *
+ * The column relation is derived here from the JSON rows, as a registry builder would give it:
+ * a value whose JSON type a typed column cannot hold (a string where a number is declared, a
+ * list that is not an array of objects) has no column form, and such a row is left out; at
+ * least half of the generated rows must remain. Runs on PGlite, and on PostgreSQL when
+ * MINSHENG_TEST_DATABASE_URL is set.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inputArbitrary, interestingDates } from '../testing/arbitraries.ts';
+import { pgliteRunner, postgresRunner, postgresUrl, runBatch, type SqlRunner } from '../testing/db.ts';
+import { fixturePolicies, languagePolicies, shippedPolicies } from '../testing/fixtures.ts';
+import { columnPlan, compileToSql, listAggregates, quote, type ColumnField, type ColumnPlan } from './sql.ts';
+
+const TABLE = 'rules_input_cols';
+const BATCH = 50;
+const RUNS_PER_DATE = Number(process.env.MINSHENG_RULES_PROPERTY_RUNS ?? 5);
+const SEED = Number(process.env.MINSHENG_RULES_PROPERTY_SEED ?? 20261127);
+
+const JSON_TYPE: Record<string, string> = { numeric: 'number', boolean: 'boolean', text: 'string' };
+
+/** The column value of JSON `x` (NULL when absent or null). */
+function extract(c: ColumnField, x: string): string {
+  if (c.sqlType === 'jsonb') return x;
+  return `CASE WHEN jsonb_typeof(${x}) = '${JSON_TYPE[c.sqlType]}' THEN (${x} #>> '{}')::${c.sqlType} END`;
+}
+
+/** Whether a typed column can hold JSON `x`. */
+function fits(c: ColumnField, x: string): string {
+  return c.sqlType === 'jsonb' ? 'true' : `coalesce(jsonb_typeof(${x}), 'null') IN ('null', '${JSON_TYPE[c.sqlType]}')`;
+}
+
+/** The column-shaped relation of the plan over the JSON rows of TABLE, rows without a column form left out. */
+function columnRelation(plan: ColumnPlan): string {
+  const root = `t.input->${quote(plan.entity)}`;
+  const at = (name: string): string => `(${root})->${quote(name)}`;
+  const cols = plan.fields.map((f) => `${extract(f, at(f.name))} AS ${f.col}`);
+  const joins: string[] = [];
+  const conds = [`jsonb_typeof(${root}) = 'object'`, ...plan.fields.map((f) => fits(f, at(f.name)))];
+  plan.lists.forEach((l, i) => {
+    const el = (name: string): string => `__x.v->${quote(name)}`;
+    const elements = `SELECT t.id AS key, ${l.elemFields.map((f) => `${extract(f, el(f.name))} AS ${f.col}`).join(', ')}
+      FROM ${TABLE} t CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(${at(l.name)}) = 'array' THEN ${at(l.name)} ELSE '[]'::jsonb END) AS __x(v)`;
+    joins.push(`LEFT JOIN (${listAggregates(l, elements)}) AS __a${i} ON __a${i}.key = t.id`);
+    cols.push(...l.aggregates.map((a) => `__a${i}.${a.col} AS ${a.col}`));
+    const elemFits = l.elemFields.map((f) => fits(f, el(f.name))).join(' AND ') || 'true';
+    conds.push(`jsonb_typeof(${at(l.name)}) = 'array'`,
+      `NOT EXISTS (SELECT 1 FROM jsonb_array_elements(${at(l.name)}) AS __x(v) WHERE NOT (jsonb_typeof(__x.v) = 'object' AND ${elemFits}))`);
+  });
+  // CASE keeps the element checks from running on a value that is not an array.
+  const where = conds.reduce((acc, c) => `CASE WHEN ${acc} THEN ${c} ELSE false END`);
+  return `SELECT t.id AS id, ${cols.join(', ')} FROM ${TABLE} t ${joins.join(' ')} WHERE ${where}`;
+}
+
+const runners: { name: string; open: () => Promise<SqlRunner> }[] = [{ name: 'pglite', open: pgliteRunner }];
+const url = postgresUrl();
+if (url) runners.push({ name: 'postgres', open: () => postgresRunner(url) });
+
+const policies = [...fixturePolicies(), ...languagePolicies(), ...shippedPolicies()];
+
+describe.each(runners)('compiled SQL over typed columns == over the jsonb input on $name', ({ open }) => {
+  let db: SqlRunner;
+  beforeAll(async () => {
+    db = await open();
+    await db.query(`CREATE TEMP TABLE ${TABLE} (id int PRIMARY KEY, input jsonb)`);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('the assistance policies have plans that reduce their lists of records', () => {
+    const byId = new Map(policies.map((p) => [p.id, p]));
+    const dibao = columnPlan(byId.get('tianjin.dibao')!, '2026-07-01');
+    expect(dibao?.lists.map((l) => l.name)).toEqual(['members']);
+    const tekun = columnPlan(byId.get('tianjin.tekun')!, '2026-07-01');
+    expect(tekun?.lists.map((l) => l.name)).toEqual(['supporters']);
+    // elder-alone-guard compares each child with the person's own street: its list stays jsonb.
+    const guard = columnPlan(byId.get('tianjin.elder-alone-guard')!, '2026-07-01');
+    expect(guard?.lists).toEqual([]);
+    expect(guard?.fields.find((f) => f.name === 'children')?.sqlType).toBe('jsonb');
+  });
+
+  it('a relation planned for other parameters is refused', () => {
+    const p = policies.find((x) => x.id === 'tianjin.dibao')!;
+    const plan = columnPlan(p, '2026-07-01')!;
+    const other = { ...plan, lists: plan.lists.map((l) => ({ ...l, values: l.values.map((v) => ({ ...v, sql: `${v.sql} + 1` })) })) };
+    expect(() => compileToSql(p, '2026-07-01', { inputRelation: 'SELECT 1', columns: other })).toThrow(/column plan was not made/);
+  });
+
+  for (const policy of policies) {
+    it(`${policy.id}: random inputs decide the same over columns and over jsonb`, async () => {
+      let compared = 0;
+      let generated = 0;
+      let planned = 0;
+      for (const [k, on] of interestingDates(policy).entries()) {
+        const plan = columnPlan(policy, on);
+        if (!plan) continue;
+        planned++;
+        const viaJson = compileToSql(policy, on, { inputRelation: `SELECT id, input FROM ${TABLE}` });
+        const viaColumns = compileToSql(policy, on, { inputRelation: columnRelation(plan), columns: plan });
+        await fc.assert(
+          fc.asyncProperty(fc.array(inputArbitrary(policy, on), { minLength: BATCH, maxLength: BATCH }), async (inputs) => {
+            const json = await runBatch(db, TABLE, inputs, viaJson);
+            const cols = await db.query<{ id: number }>(`${viaColumns} ORDER BY id`);
+            for (const row of cols) {
+              const id = Number(row.id);
+              const want = json[id];
+              if (JSON.stringify({ ...row, id }) !== JSON.stringify(want)) {
+                throw new Error(`${policy.id} on ${on}, input ${JSON.stringify(inputs[id])}: columns ${JSON.stringify(row)} != jsonb ${JSON.stringify(want)}`);
+              }
+            }
+            compared += cols.length;
+            generated += inputs.length;
+          }),
+          { numRuns: RUNS_PER_DATE, seed: SEED + k },
+        );
+      }
+      if (planned === 0) return; // reads its input whole: always the jsonb path
+      expect(compared).toBeGreaterThan(generated / 2);
+    }, Math.max(60_000, RUNS_PER_DATE * 5_000));
+  }
+});
