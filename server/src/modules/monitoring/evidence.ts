@@ -30,8 +30,20 @@ function rootFields(node: IrNode, out: Set<string>): boolean {
   return true;
 }
 
+/**
+ * The root input fields any formula of the policy reads (conditions, amounts, case tests); null
+ * when one reads the input object whole.
+ */
+export function readFields(policy: Policy): Set<string> | null {
+  const o = policy.outcome;
+  const nodes: IrNode[] = policy.conditions.map((c) => c.node);
+  if (o.kind === 'eligibility') { if (o.amount) nodes.push(o.amount.node); } else for (const k of o.cases) { nodes.push(k.when.node); if (k.amount) nodes.push(k.amount.node); }
+  const out = new Set<string>();
+  return nodes.every((n) => rootFields(n, out)) ? out : null;
+}
+
 /** A value of the declared type for fields the examined condition does not read (it reads only evidence fields). */
-function filler(ty: Ty, on: string): JsonValue {
+export function filler(ty: Ty, on: string): JsonValue {
   switch (ty.k) {
     case 'int': case 'number': return 0;
     case 'bool': return false;

@@ -7,14 +7,14 @@
  * that fails, is reported in the run's problems; the other rules still run.
  */
 import { createHash } from 'node:crypto';
-import { compileToSql, inEffect, resolveParameters, SQL_SESSION_SETTINGS, type LoadError } from '@minsheng/rules';
+import { columnPlan, compileToSql, inEffect, resolveParameters, SQL_SESSION_SETTINGS, type LoadError } from '@minsheng/rules';
 import { systemScope, type Scope } from '../../platform/auth/scope.ts';
-import type { Db } from '../../platform/db.ts';
+import type { Db, Queryable } from '../../platform/db.ts';
 import type { RaiseInput } from './chain.ts';
 import { raiseManyIntoChains } from './chain-batch.ts';
-import { ruleEvidence } from './evidence.ts';
+import { readFields, ruleEvidence } from './evidence.ts';
 import { inputQuery, type Aggregates } from './inputs.ts';
-import { evidenceScale, setInputQuery, type EvidenceScale } from './set-inputs.ts';
+import { evidenceScale, setInputQuery, usablePlan, type EvidenceScale } from './set-inputs.ts';
 import { loadRules, monthsOf, type Aggregate, type MonitoringRule, type RuleSet } from './rule-file.ts';
 
 export interface RuleOutcome { rule: string; candidates: number; raised: number; suppressed: number; errors: number; firstError?: string | undefined; skipped?: string }
@@ -102,30 +102,69 @@ export type InputPath = 'set' | 'per-entity';
 
 /** One rule's candidates: (entity id, input) where all conditions hold; rows the rule could not decide are counted. One query. */
 export async function ruleCandidates(db: Db, rule: MonitoringRule, opts: RunOptions, scope: Scope, path?: InputPath, scale?: EvidenceScale): Promise<{ rows: Array<{ id: number; input: Record<string, unknown> }>; errors: number; firstError?: string }> {
-  const params: unknown[] = [];
   const usePath = path ?? (opts.personIds ? 'per-entity' : 'set');
   if (usePath === 'set' && opts.personIds) throw new Error('the set-based input path runs over the registry (scope), not a person list');
   const aggs = aggregatesOf(rule, opts.on);
-  const evidence = usePath === 'set' ? ruleEvidence(rule, opts.on) : null;
-  const entity = rule.policy.entity === 'household' ? 'household' : 'person';
-  const q = usePath === 'set'
-    ? setInputQuery(rule.policy, opts.on, aggs, { scope }, params, evidence, scale ?? await evidenceScale(db, entity, opts.on, aggs, evidence))
-    : inputQuery(rule.policy, opts.on, aggs, { scope, personIds: opts.personIds }, params);
-  if (q.missing.length > 0) throw new Error(`the registry and feeds cannot supply ${q.missing.join(', ')}`);
-  const compiled = compileToSql(rule.policy, opts.on, { inputRelation: 'SELECT id, input FROM __inp' });
-  const sql = `WITH __inp AS MATERIALIZED (${q.sql})
-    SELECT __d.id::bigint AS id, __d.eligible, __d.error, CASE WHEN __d.eligible THEN __inp.input END AS input
-    FROM (${compiled}) AS __d JOIN __inp ON __inp.id = __d.id WHERE __d.eligible OR __d.error IS NOT NULL`;
-  const settings: string[] = "settings" in q ? (q as { settings: string[] }).settings : [];
-  const rows = await db.transaction(async (tx) => {
-    for (const s of [...SQL_SESSION_SETTINGS, ...settings]) await tx.exec(s);
-    return tx.query<{ id: number; eligible: boolean | null; error: string | null; input: Record<string, Record<string, unknown>> | null }>(sql, params);
-  });
-  const errs = rows.filter((r) => r.error !== null);
-  return {
-    rows: rows.filter((r) => r.eligible && r.input).map((r) => ({ id: r.id, input: r.input![rule.policy.entity] ?? {} })),
-    errors: errs.length, ...(errs[0]?.error ? { firstError: errs[0].error } : {}),
+  type Row = { id: number; eligible: boolean | null; error: string | null; input?: Record<string, Record<string, unknown>> | null };
+  const finish = (rows: Row[], inputs: Map<number, Record<string, unknown>>): Awaited<ReturnType<typeof ruleCandidates>> => {
+    const errs = rows.filter((r) => r.error !== null);
+    return {
+      rows: rows.filter((r) => r.eligible && inputs.has(r.id)).map((r) => ({ id: r.id, input: inputs.get(r.id)! })),
+      errors: errs.length, ...(errs[0]?.error ? { firstError: errs[0].error } : {}),
+    };
   };
+  const missing = (q: { missing: string[] }): void => { if (q.missing.length > 0) throw new Error(`the registry and feeds cannot supply ${q.missing.join(', ')}`); };
+  /** The JSON inputs of these rows, as the warnings store them. */
+  const jsonRun = async (tx: Queryable, q: { sql: string }, params: unknown[]): Promise<Row[]> => {
+    const compiled = compileToSql(rule.policy, opts.on, { inputRelation: 'SELECT id, input FROM __inp' });
+    return tx.query<Row>(`WITH __inp AS MATERIALIZED (${q.sql})
+      SELECT __d.id::bigint AS id, __d.eligible, __d.error, CASE WHEN __d.eligible THEN __inp.input END AS input
+      FROM (${compiled}) AS __d JOIN __inp ON __inp.id = __d.id WHERE __d.eligible OR __d.error IS NOT NULL`, params);
+  };
+  const inputsOf = (rows: Row[]): Map<number, Record<string, unknown>> =>
+    new Map(rows.filter((r) => r.eligible && r.input).map((r) => [r.id, r.input![rule.policy.entity] ?? {}]));
+
+  if (usePath === 'per-entity') {
+    const params: unknown[] = [];
+    const q = inputQuery(rule.policy, opts.on, aggs, { scope, personIds: opts.personIds }, params);
+    missing(q);
+    const rows = await db.transaction(async (tx) => { for (const s of SQL_SESSION_SETTINGS) await tx.exec(s); return jsonRun(tx, q, params); });
+    return finish(rows, inputsOf(rows));
+  }
+  const evidence = ruleEvidence(rule, opts.on);
+  const entity = rule.policy.entity === 'household' ? 'household' : 'person';
+  const howMany = scale ?? await evidenceScale(db, entity, opts.on, aggs, evidence);
+  const plan = usablePlan(columnPlan(rule.policy, opts.on));
+  return db.transaction(async (tx) => {
+    // Both queries of a column run read one snapshot.
+    await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    const params: unknown[] = [];
+    const read = readFields(rule.policy);
+    const unread = new Set(Object.keys(rule.policy.inputType.fields).filter((f) => read !== null && !read.has(f)));
+    const q = setInputQuery(rule.policy, opts.on, aggs, { scope }, params, evidence, howMany, plan ? { columns: plan, unread } : {});
+    missing(q);
+    for (const s of [...SQL_SESSION_SETTINGS, ...q.settings]) await tx.exec(s);
+    if (!plan) {
+      const rows = await jsonRun(tx, q, params);
+      return finish(rows, inputsOf(rows));
+    }
+    // Columns: the conditions over typed columns for every entity (fields no formula reads as
+    // constants); then the candidates decided again on their JSON input, built by id as the per-row
+    // path builds it (what the warning stores: evidence, reason). A field no formula reads can only
+    // make a row invalid: such an error shows for a candidate, not for a row another condition drops.
+    const compiled = compileToSql(rule.policy, opts.on, { inputRelation: q.sql, columns: plan });
+    const found = await tx.query<Row>(`SELECT __d.id::bigint AS id, __d.eligible, __d.error FROM (${compiled}) AS __d WHERE __d.eligible OR __d.error IS NOT NULL`, params);
+    const ids = found.filter((r) => r.eligible).map((r) => Number(r.id));
+    const errors = found.filter((r) => !r.eligible);
+    if (ids.length === 0) return finish(errors, new Map());
+    const params2: unknown[] = [];
+    const q2 = setInputQuery(rule.policy, opts.on, aggs, { scope }, params2, evidence, 'few', { ids });
+    missing(q2);
+    await tx.exec('SET LOCAL enable_nestloop = on');
+    for (const s of q2.settings) await tx.exec(s);
+    const rows = [...errors, ...await jsonRun(tx, q2, params2)].map((r) => ({ ...r, id: Number(r.id) }));
+    return finish(rows, inputsOf(rows));
+  });
 }
 
 interface Subject { entityId: number; subjectKey: string; personId: number | null; householdId: number | null; regionCode: string; gridId: string | null }

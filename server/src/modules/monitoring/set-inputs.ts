@@ -13,14 +13,16 @@
  * Every field keeps the exact expression and JSON value of inputs.ts (same SQL functions, same
  * `coalesce` of empty groups); fields not listed here fall back to inputs.ts's expression.
  */
-import { sqlQuote, type Policy, type Ty } from '@minsheng/rules';
+import { sqlQuote, type ColumnPlan, type Policy, type Ty } from '@minsheng/rules';
+
+type ObjTy = Extract<Ty, { k: 'object' }>;
 import { scopeSql } from '../../platform/auth/scope.ts';
 import type { Queryable } from '../../platform/db.ts';
 import {
   aggregateParts, financeSum, householdLib, living, personLib, project,
   type Aggregates, type FieldLib, type InputQuery, type InputTarget,
 } from './inputs.ts';
-import type { EvidenceSource } from './evidence.ts';
+import { filler, type EvidenceSource } from './evidence.ts';
 import type { Aggregate } from './rule-file.ts';
 
 /** LEFT JOINs of one FROM clause, each added once (by key) when a projected field needs it. */
@@ -201,7 +203,24 @@ export async function evidenceScale(db: Queryable, entity: 'person' | 'household
  * `evidence` (evidence.ts), only the entities that have it. Also the session settings the query is
  * planned for.
  */
-export function setInputQuery(policy: Policy, on: string, aggs: Aggregates, target: Pick<InputTarget, 'scope'>, params: unknown[], evidence: readonly EvidenceSource[][] | null, scale?: EvidenceScale): InputQuery & { settings: string[] } {
+/**
+ * The relation's shape: `input` (default) — `(id, input jsonb)` as inputs.ts builds it; `columns` —
+ * `(id, <the plan's columns>)`, each field typed (rules' ColumnPlan: the compiled query then reads
+ * columns instead of building a jsonb input for every row and reading it back); `ids` — only these
+ * entities (the candidates of a column run, whose input is then built for the warnings).
+ */
+export interface SetShape {
+  columns?: ColumnPlan;
+  /** With columns: fields no formula reads get a constant of their type instead (the candidates are then decided again on their real input). */
+  unread?: ReadonlySet<string>;
+  ids?: readonly number[];
+}
+
+/** A plan this builder can supply: every field a column (lists of records reduced to aggregates are not built here). */
+export const usablePlan = (plan: ColumnPlan | undefined): ColumnPlan | undefined =>
+  (plan && plan.lists.length === 0 && plan.fields.every((f) => f.ty.k !== 'timestamp') ? plan : undefined);
+
+export function setInputQuery(policy: Policy, on: string, aggs: Aggregates, target: Pick<InputTarget, 'scope'>, params: unknown[], evidence: readonly EvidenceSource[][] | null, scale?: EvidenceScale, shape: SetShape = {}): InputQuery & { settings: string[] } {
   const entity = policy.entity === 'household' ? 'household' : 'person';
   const onSql = sqlQuote(on);
   const missing: string[] = [];
@@ -211,24 +230,45 @@ export function setInputQuery(policy: Policy, on: string, aggs: Aggregates, targ
   // Feed rows bound the entities only when they are few: a feed most persons appear in (a year of
   // medical settlements) is `many` (evidenceScale), and then per-row look-ups would be millions.
   const bounded = evidence?.some((need) => need.every((s) => s.kind !== 'assisted')) ?? false;
-  const few = evidence !== null && evidence.length > 0 && (scale === undefined ? bounded : scale === 'few');
+  const few = shape.ids !== undefined || (evidence !== null && evidence.length > 0 && (scale === undefined ? bounded : scale === 'few'));
   const decisions: DecisionMode = few ? 'lookup' : 'join';
   const alias = entity === 'person' ? 'p' : 'h';
-  const only = few ? new Set(evidence!.flat().flatMap((e) => (e.kind === 'agg' ? [e.name] : []))) : null;
+  const only = few ? new Set(shape.ids ? [] : evidence!.flat().flatMap((e) => (e.kind === 'agg' ? [e.name] : []))) : null;
   // Many entities with one aggregate as their only evidence: the query is driven from that
   // aggregate's grouped relation (computed once, both to restrict the rows and as the field).
   const single = evidence?.length === 1 && evidence[0]!.length === 1 && evidence[0]![0]!.kind === 'agg' ? evidence[0]![0]!.name : undefined;
   const drive = !few && single !== undefined && aggs.own[single] ? single : undefined;
+  if (shape.ids && shape.columns) throw new Error('a run by candidate ids builds their input, not columns');
   if (drive) joins.preset(`agg:${drive}`, '__ev');
   const lib: FieldLib = entity === 'person'
     ? { ...personLib('p', onSql, aggs.own), ...personSetLib('p', onSql, joined(aggs.own, only), joins, decisions) }
     : { ...householdLib('h', onSql, aggs), ...householdSetLib('h', onSql, aggs, joins, decisions, missing, only) };
-  const obj = project(policy.inputType, lib, policy.entity, missing);
+  let select: string;
+  if (shape.columns) {
+    // Each field as its column: scalars as the SQL value the JSON would hold (cast to the column's
+    // type), anything else as that JSON value itself.
+    select = shape.columns.fields.map((f) => {
+      if (shape.unread?.has(f.name)) {
+        const v = filler(f.ty, on);
+        return `${f.optional ? 'NULL' : f.sqlType === 'jsonb' ? `${sqlQuote(JSON.stringify(v))}::jsonb` : `${sqlQuote(String(v))}`}::${f.sqlType} AS ${f.col}`;
+      }
+      const one: ObjTy = { ...policy.inputType, fields: { [f.name]: policy.inputType.fields[f.name]! } };
+      const src = lib[f.name];
+      const sql = f.sqlType === 'jsonb' || src === undefined || typeof src === 'object'
+        ? `(${project(one, lib, policy.entity, missing)})->${sqlQuote(f.name)}`
+        : `(${typeof src === 'function' ? src(f.ty) : src})::${f.sqlType}`;
+      return `${sql} AS ${f.col}`;
+    }).join(', ');
+  } else select = `jsonb_build_object(${sqlQuote(policy.entity)}, ${project(policy.inputType, lib, policy.entity, missing)}) AS input`;
   const where: string[] = entity === 'person'
     ? [`(p.deceased_on IS NULL OR p.deceased_on > (${onSql}::date - 366))`, scopeSql(target.scope, 'p.residence_community', 'p.grid_id', params)]
-    : [`EXISTS (SELECT 1 FROM person __l WHERE __l.household_id = h.id)`, scopeSql(target.scope, 'h.residence_community', 'h.grid_id', params)];
+    // (Driven from a household aggregate, every row has members: the aggregate reads their feed rows.)
+    : [...(drive ? [] : [`EXISTS (SELECT 1 FROM person __l WHERE __l.household_id = h.id)`]), scopeSql(target.scope, 'h.residence_community', 'h.grid_id', params)];
   let from = entity === 'person' ? 'person p' : 'household h';
-  if (drive) {
+  if (shape.ids) {
+    params.push(shape.ids);
+    from = `unnest($${params.length}::bigint[]) AS __ev(id) JOIN ${from} ON ${alias}.id = __ev.id`;
+  } else if (drive) {
     const a = aggs.own[drive]!;
     from = `${(entity === 'person' ? personAggRel : householdAggRel)(a.agg, a.months, onSql)} AS __ev JOIN ${from} ON ${alias}.id = __ev.id`;
   } else if (evidence) {
@@ -241,7 +281,7 @@ export function setInputQuery(policy: Policy, on: string, aggs: Aggregates, targ
     from = `(${ids}) __ev JOIN ${from} ON ${alias}.id = __ev.id`;
   }
   return {
-    sql: `SELECT ${alias}.id AS id, jsonb_build_object(${sqlQuote(policy.entity)}, ${obj}) AS input FROM ${from} ${joins.sql.join(' ')} WHERE ${where.join(' AND ')}`,
+    sql: `SELECT ${alias}.id AS id, ${select} FROM ${from} ${joins.sql.join(' ')} WHERE ${where.join(' AND ')}`,
     entity, missing,
     // Over many rows every join is meant as a hash or merge join; the planner cannot estimate a
     // filter on a feed row's JSON (`data->>'kind' = …`: 1 row, where there are thousands) and picked
