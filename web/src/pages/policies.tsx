@@ -7,6 +7,8 @@ import { CheckCircleTwoTone, CloseCircleTwoTone } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { ApiError, request, useApi } from '../api.ts';
 import ErrorAlert from '../components/ErrorAlert.tsx';
+import { useAuth } from '../auth.tsx';
+import PolicyRuns from './policy-runs.tsx';
 
 /** Shapes of GET /api/policies, GET /api/policies/:id and POST …/evaluate (see server/src/modules/policy). */
 interface LocalText { zh: string; en?: string }
@@ -117,6 +119,7 @@ function TryIt({ policy }: { policy: PolicyDetail }): ReactNode {
 
 function Detail({ id }: { id: string }): ReactNode {
   const { t, i18n } = useTranslation();
+  const { can } = useAuth();
   const en = i18n.language === 'en';
   const { data, error, loading, reload } = useApi<PolicyDetail>(`/policies/${id}`);
   if (error) return <ErrorAlert error={error} onRetry={reload} />;
@@ -139,6 +142,7 @@ function Detail({ id }: { id: string }): ReactNode {
         ]} />
       </Card>
       <Card title={t('policies.tryIt')}><TryIt policy={data} /></Card>
+      {can('policy.run') ? <Card title={t('policies.runs')}><PolicyRuns policyId={data.id} defaultOn={data.tests[0]?.on} /></Card> : null}
     </Space>
   );
 }
