@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     for (const rule of rules.rules) {
       const q = await timed(() => ruleCandidates(db, rule, { on: ON, startedBy: 'bench' }, systemScope()));
       const needs = ruleEvidence(rule, ON);
-      const over = needs ? `with evidence: ${needs.map((n) => n.map((e) => (e.kind === 'agg' ? e.name : e.kind)).join('|')).join(' & ')}` : 'all';
+      const over = needs ? `with evidence: ${needs.map((n) => n.map((e) => (e.kind === 'agg' || e.kind === 'memberAgg' ? e.name : e.kind)).join('|')).join(' & ')}` : 'all';
       queries.push({ rule: rule.id, entity: rule.policy.entity, over, seconds: r2(q.seconds), candidates: q.value.rows.length });
       log(`  ${rule.id}: ${r2(q.seconds)} s`);
     }

@@ -60,7 +60,52 @@ export function filler(ty: Ty, on: string): JsonValue {
  *  - `assisted`: an assistance category other than `none` (a latest eligible tekun/dibao/dibao-edge decision);
  *  - `deceased`: a recorded death on or before the run's date (person rules).
  */
-export type EvidenceSource = { kind: 'agg'; name: string } | { kind: 'assisted' } | { kind: 'deceased' };
+export type EvidenceSource = { kind: 'agg'; name: string } | { kind: 'memberAgg'; name: string } | { kind: 'assisted' } | { kind: 'deceased' };
+
+/** Collects the fields of loop variable `v` a node reads; false when it reads anything else of the input (the root, another variable, `v` whole). */
+function varFields(node: IrNode, v: string, out: Set<string>): boolean {
+  if ((node.op === 'field' || node.op === 'has') && node.obj.op === 'var') { if (node.obj.name !== v) return false; out.add(node.name); return true; }
+  if (node.op === 'root' || node.op === 'var') return false;
+  for (const child of Object.values(node) as unknown[]) {
+    const kids = Array.isArray(child) ? child : [child];
+    for (const k of kids) if (k && typeof k === 'object' && 'op' in k && !varFields(k as IrNode, v, out)) return false;
+  }
+  return true;
+}
+
+const conjuncts = (n: IrNode): IrNode[] => (n.op === 'and' ? [...conjuncts(n.left), ...conjuncts(n.right)] : [n]);
+
+/**
+ * Member evidence: a condition `members.exists(m, … && C && …)` where C reads only member
+ * aggregates of `m` (and parameters, the date) and is false for a member whose aggregates are
+ * empty: then a household none of whose members has such feed rows cannot meet the condition
+ * (each member's body is false, so `exists` is false). Checked by evaluating `exists(m, C)` on
+ * one member with empty aggregates.
+ */
+function memberNeeds(rule: MonitoringRule, c: Policy['conditions'][number], input: JsonObject, on: string): EvidenceSource[] | undefined {
+  const n = c.node;
+  const memberAggs = rule.meta.memberAggregates ?? {};
+  if (n.op !== 'macro' || n.fn !== 'exists' || n.list.op !== 'field' || n.list.obj.op !== 'root') return undefined;
+  const listTy = rule.policy.inputType.fields[n.list.name]?.ty;
+  if (!listTy || listTy.k !== 'list' || listTy.of.k !== 'object') return undefined;
+  for (const conj of conjuncts(n.body)) {
+    const read = new Set<string>();
+    if (!varFields(conj, n.v, read) || read.size === 0 || [...read].some((f) => !memberAggs[f])) continue;
+    const elem = filler(listTy.of, on) as JsonObject;
+    for (const f of read) {
+      const a = memberAggs[f]!;
+      if (a.fn === 'count' || a.fn === 'sum') elem[f] = 0; else delete elem[f];
+    }
+    try {
+      const node = { ...n, body: conj };
+      const d = evaluate({ ...rule.policy, conditions: [{ ...c, node }] }, { [rule.policy.entity]: { ...input, [n.list.name]: [elem] } }, on);
+      if (d.trace.conditions[0]?.passed === false) return [...read].sort().map((name) => ({ kind: 'memberAgg', name }));
+    } catch {
+      // Not decidable on an empty member: no proof from this conjunct.
+    }
+  }
+  return undefined;
+}
 
 /**
  * The evidence a rule needs: each inner list is a necessary condition (the entity has at least one
@@ -83,7 +128,11 @@ export function ruleEvidence(rule: MonitoringRule, on: string): EvidenceSource[]
     if (!f.optional) input[k] = filler(f.ty, on);
   }
   const needs: EvidenceSource[][] = [];
+  const complete: JsonObject = { ...input };
+  for (const [k, f] of Object.entries(fields)) if (complete[k] === undefined && !f.optional) complete[k] = filler(f.ty, on);
   for (const c of rule.policy.conditions) {
+    const members = rule.policy.entity === 'household' ? memberNeeds(rule, c, complete, on) : undefined;
+    if (members) { needs.push(members); continue; }
     const read = new Set<string>();
     if (!rootFields(c.node, read) || read.size === 0 || [...read].some((n) => !sources.has(n))) continue;
     try {

@@ -150,6 +150,12 @@ function evidenceIds(src: EvidenceSource, entity: 'person' | 'household', on: st
     const a = aggs.own[src.name]!;
     return `SELECT id FROM ${(entity === 'person' ? personAggRel : householdAggRel)(a.agg, a.months, on)} __e`;
   }
+  if (src.kind === 'memberAgg') {
+    // Households with a member who has rows of this member aggregate (household rules only).
+    const a = aggs.members[src.name]!;
+    const { where } = aggregateParts(a.agg, a.months, on);
+    return `SELECT DISTINCT __a.household_id AS id FROM feed_row __r JOIN person __a ON __a.id = __r.person_id WHERE ${[...where, '__a.household_id IS NOT NULL'].join(' AND ')}`;
+  }
   if (src.kind === 'deceased') return `SELECT __x.id FROM person __x WHERE NOT ${living('__x', on)}`;
   // assistance <> 'none', as the assistance field reads it: tekun of the person (household: of any
   // member), or dibao / dibao-edge of the household.
@@ -187,8 +193,8 @@ export async function evidenceScale(db: Queryable, entity: 'person' | 'household
   for (const need of evidence) {
     let rows = 0;
     for (const src of need) {
-      if (src.kind === 'agg') {
-        const a = aggs.own[src.name]!;
+      if (src.kind === 'agg' || src.kind === 'memberAgg') {
+        const a = (src.kind === 'agg' ? aggs.own : aggs.members)[src.name]!;
         rows += await estimate(`SELECT 1 FROM feed_row __r WHERE ${[...aggregateParts(a.agg, a.months, onSql).where, '__r.person_id IS NOT NULL'].join(' AND ')}`);
       } else if (src.kind === 'deceased') rows += await estimate(`SELECT 1 FROM person __x WHERE NOT ${living('__x', onSql)}`);
       else rows += await estimate(`SELECT 1 FROM policy_decision __d WHERE __d.policy_id IN ('tianjin/tekun', 'tianjin/dibao', 'tianjin/dibao-edge') AND __d.eligible AND __d.on_date <= ${onSql}::date`);

@@ -114,7 +114,8 @@ describe('set-based input path', () => {
     expect(ev['monitoring/elder-alone-became-disabled']).toEqual([[{ kind: 'agg', name: 'newCertificates' }]]);
     // Restated with a household income total and actual spending (> 0): only households with medical rows.
     expect(ev['monitoring/medical-spending-hardship']).toEqual([[{ kind: 'agg', name: 'medicalOutOfPocket' }]]);
-    expect(ev['monitoring/sole-earner-unemployed']).toEqual([[{ kind: 'assisted' }]]);
+    // A member's unemployment registration is needed (members.exists(m, … && m.unemploymentRegistrations > 0)).
+    expect(ev['monitoring/sole-earner-unemployed']).toEqual([[{ kind: 'assisted' }], [{ kind: 'memberAgg', name: 'unemploymentRegistrations' }]]);
   });
 
   it('a full run stores exactly the warnings the per-entity candidates give', async () => {
