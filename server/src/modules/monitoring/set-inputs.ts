@@ -294,6 +294,9 @@ export function setInputQuery(policy: Policy, on: string, aggs: Aggregates, targ
     // a nested loop over 200,000 × 1,000 rows. Over few rows, index look-ups are what nested loops are for.
     // JIT compiling this one big statement cost 3.7 of its 8.3 s at 200,000 persons (cost estimates
     // of whole-registry joins pass every JIT threshold); the work per row is plain expressions.
-    settings: [`SET LOCAL work_mem = '64MB'`, 'SET LOCAL jit = off', ...(few ? [] : ['SET LOCAL enable_nestloop = off'])],
+    // Over a city (millions of households) the grouped passes, the latest decisions' sorts and the
+    // compiled query's stages hold hundreds of MB: 256 MB per sort or hash keeps them off disk (two
+    // rule queries at once, a few such nodes each: a few GB at most, on a 24 GB server).
+    settings: [`SET LOCAL work_mem = '${few ? '64MB' : '256MB'}'`, 'SET LOCAL jit = off', ...(few ? [] : ['SET LOCAL enable_nestloop = off'])],
   };
 }
