@@ -120,6 +120,11 @@ describe('console walk (e2e, Chromium)', () => {
     const result = await page.getByTestId('policy-result').textContent();
     expect(result).toMatch(/本市户籍|天津/);
     await screenshot(page, '08-policy-try');
+    // A batch run over the district: it answers at once (运行中) and the list polls until 已完成.
+    await page.getByTestId('policy-run-start').click();
+    await expect.poll(() => page.getByTestId('policy-runs').textContent(), { timeout: 60_000 }).toContain('已完成');
+    expect(await page.getByTestId('policy-runs').textContent()).toContain('120101*');
+    await screenshot(page, '08b-policy-batch-run');
     await page.context().close();
   });
 
