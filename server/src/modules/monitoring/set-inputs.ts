@@ -45,9 +45,15 @@ class Joins {
 
 type DecisionMode = 'join' | 'lookup';
 
+/**
+ * The latest decision on or before the date of each entity that has SOME eligible decision then:
+ * every reader of it only asks whether the latest is eligible (an entity absent here is not), and
+ * this sorts the decisions of the few entities ever found eligible instead of every entity's.
+ */
 const decisionRel = (policyId: string, entity: 'person' | 'household', on: string): string =>
   `(SELECT DISTINCT ON (__d.entity_id) __d.entity_id, __d.eligible FROM policy_decision __d
     WHERE __d.policy_id = ${sqlQuote(policyId)} AND __d.entity = '${entity}' AND __d.on_date <= ${on}::date
+      AND __d.entity_id IN (SELECT __y.entity_id FROM policy_decision __y WHERE __y.policy_id = ${sqlQuote(policyId)} AND __y.entity = '${entity}' AND __y.eligible AND __y.on_date <= ${on}::date)
     ORDER BY __d.entity_id, __d.on_date DESC, __d.run_id DESC)`;
 
 /** The empty-group value of inputs.ts's scalar subquery (count(*) = 0, coalesced sum = 0, min/max null). */
