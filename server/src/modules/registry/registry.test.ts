@@ -88,6 +88,19 @@ describe('registry: persons', () => {
     expect(before.statusCode).toBe(404);
   });
 
+  it('a person registered before migration 005 (creation already in record_history) keeps one creation entry', async () => {
+    const created = (await post(person({ name: '高秀英', phone: '13900000021' }))).json();
+    // As the old insert trigger did: the creation snapshot in record_history.
+    await t.ctx.db.query(`INSERT INTO record_history (entity, entity_id, version, changed_at, changed_by, reason, before, after)
+      SELECT 'person', p.id, 1, p.updated_at, p.updated_by, p.change_reason, NULL, person_snapshot(p) FROM person p WHERE p.id = $1`, [created.id]);
+    const once = (await c.inject(`/api/persons/${created.id}/history`)).json().items;
+    expect(once.map((h: { version: number }) => h.version)).toEqual([1]);
+    await c.inject({ method: 'PATCH', url: `/api/persons/${created.id}`, payload: { phone: '13900000022', reason: '更正' } });
+    const twice = (await c.inject(`/api/persons/${created.id}/history`)).json().items;
+    expect(twice.map((h: { version: number }) => h.version)).toEqual([2, 1]);
+    expect(twice[0].changes).toEqual([{ field: 'phone', before: '139****0021', after: '139****0022' }]);
+  });
+
   it('a change that changes nothing writes no new version', async () => {
     const created = (await post(person({ phone: '13900000009' }))).json();
     const same = (await c.inject({ method: 'PATCH', url: `/api/persons/${created.id}`, payload: { phone: '13900000009', reason: '核对' } })).json();
