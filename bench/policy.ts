@@ -33,6 +33,9 @@
  * afterwards (also on error), unless `--keep`; runs that were there before are never touched.
  * Decisions of earlier runs on or before the date are what later policies read (latest decision).
  *
+ * `--policies a,b` runs only those policies of the family (in dependency order; the decisions
+ * they read are whatever the database holds).
+ *
  * `--hash` adds a fingerprint of every decision written by each batch run (policy, entity, id,
  * eligible, outcome, amount, failed rules, error; order-independent sum of per-row md5s): two
  * runs over the same registry decide the same iff their fingerprints agree.
@@ -64,6 +67,9 @@ const REQUESTS = num('--requests', 1_000);
 const E2E_SAMPLE = num('--e2e-sample', 2_000);
 const KEEP = args.includes('--keep');
 const HASH = args.includes('--hash');
+const policiesFlag = args.indexOf('--policies');
+/** A subset of the family (comma-separated ids), run in dependency order: for timing one policy on the city. */
+const ONLY = policiesFlag >= 0 ? (args[policiesFlag + 1] ?? '').split(',').filter(Boolean) : undefined;
 const dbFlag = args.indexOf('--database');
 const EXISTING = dbFlag >= 0 ? args[dbFlag + 1] : undefined;
 if (EXISTING !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(EXISTING)) {
@@ -178,7 +184,7 @@ async function main(): Promise<void> {
 
     // ---- (2) the batch runs, in run order ----
     const catalogue = new PolicyCatalogue();
-    const family = Object.keys(BUILDERS).filter((id) => id.startsWith('tianjin/') && catalogue.has(id));
+    const family = Object.keys(BUILDERS).filter((id) => id.startsWith('tianjin/') && catalogue.has(id) && (!ONLY || ONLY.includes(id)));
     const order = runOrder(family); // each policy after the ones whose decisions it reads
     const runs: Array<{ policy: string; entity: string; runId: number; seconds: number; rows: number; rowsPerSecond: number; eligible: number; errors: number; firstError: string | null; fingerprint?: string }> = [];
     const skipped: Array<{ policy: string; reason: string }> = [];

@@ -165,11 +165,13 @@ export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string,
       const [totals] = await db.transaction(async (tx) => {
         // JIT compilation makes these wide generated queries slower, not faster (measured 2x).
         for (const setting of SQL_SESSION_SETTINGS) await tx.exec(setting);
+        // In id order: both indexes of policy_decision then grow at their right edge; in the join's
+        // order, 5.5 M decisions (the city's households) were 5.5 M random index insertions.
         const [t] = await tx.query<{ total: number; eligible: number; errors: number; amount: number | null; first_error: string | null }>(
           `WITH ins AS (
              INSERT INTO policy_decision (run_id, policy_id, policy_version, on_date, entity, entity_id, eligible, outcome, amount, failed_rules, error)
              SELECT $${n + 1}::bigint, $${n + 2}::text, $${n + 3}::int, $${n + 4}::date, $${n + 5}::text, d.id, d.eligible, d.outcome, d.amount, d.failed_rules, d.error
-             FROM (${sql}) AS d
+             FROM (${sql}) AS d ORDER BY d.id
              RETURNING eligible, amount, error)
            SELECT count(*)::int AS total, count(*) FILTER (WHERE eligible)::int AS eligible, count(*) FILTER (WHERE error IS NOT NULL)::int AS errors,
              sum(amount) FILTER (WHERE eligible) AS amount, min(error) AS first_error FROM ins`,
