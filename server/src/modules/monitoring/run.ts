@@ -100,6 +100,11 @@ function aggregatesOf(rule: MonitoringRule, on: string): Aggregates {
  */
 export type InputPath = 'set' | 'per-entity';
 
+/** Whether a whole-registry run of the rule reads few entities (looked up per row) or many (set-based passes). */
+export async function ruleScale(db: Db, rule: MonitoringRule, on: string): Promise<EvidenceScale> {
+  return evidenceScale(db, rule.policy.entity === 'household' ? 'household' : 'person', on, aggregatesOf(rule, on), ruleEvidence(rule, on));
+}
+
 /** One rule's candidates: (entity id, input) where all conditions hold; rows the rule could not decide are counted. One query. */
 export async function ruleCandidates(db: Db, rule: MonitoringRule, opts: RunOptions, scope: Scope, path?: InputPath, scale?: EvidenceScale): Promise<{ rows: Array<{ id: number; input: Record<string, unknown> }>; errors: number; firstError?: string }> {
   const usePath = path ?? (opts.personIds ? 'per-entity' : 'set');
@@ -197,15 +202,23 @@ export async function runMonitoring(db: Db, opts: RunOptions): Promise<Monitorin
     return { ...(await getRunSummary(db, runId)), warningIds };
   }
   // The rule queries run on up to `parallel` connections at once (they are independent reads); the
-  // warnings are raised rule by rule in the rules' order, each rule's in one batch, as its query ends.
+  // warnings are raised rule by rule, each rule's in one batch, as its query ends. Over the registry,
+  // the rules over many entities (a feed most of the city appears in) are queried first and raised
+  // last, each group in the rules' order: their long queries then overlap the other rules' queries
+  // and raising. (The order decides which of a household's warnings of one run opens its task.)
   const active = ruleSet.rules.map((rule) => ({ rule, skipped: inEffect(rule.policy, opts.on) ? undefined : `not in effect on ${opts.on}` }));
-  const queries = limited(active.map(({ rule, skipped }) => () => (skipped ? Promise.resolve(null) : ruleCandidates(db, rule, opts, scope))), Math.max(1, opts.parallel ?? 2));
-  for (const [i, { rule, skipped }] of active.entries()) {
-    const outcome: RuleOutcome = { rule: rule.id, candidates: 0, raised: 0, suppressed: 0, errors: 0 };
-    perRule.push(outcome);
+  const many = await Promise.all(active.map(async ({ rule, skipped }) => !skipped && !opts.personIds && (await ruleScale(db, rule, opts.on)) === 'many'));
+  const order = (manyFirst: boolean): number[] => active.map((_a, i) => i).sort((a, b) => (Number(many[b]) - Number(many[a])) * (manyFirst ? 1 : -1) || a - b);
+  const queryOrder = order(true);
+  const started = limited(queryOrder.map((i) => () => (active[i]!.skipped ? Promise.resolve(null) : ruleCandidates(db, active[i]!.rule, opts, scope, undefined, opts.personIds ? undefined : many[i] ? 'many' : 'few'))), Math.max(1, opts.parallel ?? 2));
+  const queries = new Map(queryOrder.map((i, k) => [i, started[k]!]));
+  perRule.push(...active.map(({ rule }): RuleOutcome => ({ rule: rule.id, candidates: 0, raised: 0, suppressed: 0, errors: 0 })));
+  for (const i of order(false)) {
+    const { rule, skipped } = active[i]!;
+    const outcome = perRule[i]!;
     if (skipped) { outcome.skipped = skipped; continue; }
     try {
-      const found = (await queries[i]!)!;
+      const found = (await queries.get(i)!)!;
       outcome.candidates = found.rows.length;
       outcome.errors = found.errors;
       outcome.firstError = found.firstError;

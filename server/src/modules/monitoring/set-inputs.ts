@@ -27,18 +27,20 @@ import type { Aggregate } from './rule-file.ts';
 
 /** LEFT JOINs of one FROM clause, each added once (by key) when a projected field needs it. */
 class Joins {
-  readonly sql: string[] = [];
+  private readonly entries: Array<{ rel: string | (() => string); alias: string; on: string }> = [];
   private readonly keys = new Map<string, string>();
   constructor(private readonly prefix: string) {}
-  /** The alias of the joined relation; `rel` gets `AS alias ON on(alias)`. */
+  /** The joins, each relation's SQL made now (a relation may be given as a function of what was asked of it). */
+  get sql(): string[] { return this.entries.map((e) => `LEFT JOIN ${typeof e.rel === 'string' ? e.rel : e.rel()} AS ${e.alias} ON ${e.on}`); }
   /** Makes `key` an alias of the FROM clause itself (the relation the query is driven from). */
   preset(key: string, alias: string): void { this.keys.set(key, alias); }
-  add(key: string, rel: string, on: (alias: string) => string): string {
+  /** The alias of the joined relation; `rel` gets `AS alias ON on(alias)`. */
+  add(key: string, rel: string | (() => string), on: (alias: string) => string): string {
     const had = this.keys.get(key);
     if (had) return had;
     const alias = `${this.prefix}${this.keys.size}`;
     this.keys.set(key, alias);
-    this.sql.push(`LEFT JOIN ${rel} AS ${alias} ON ${on(alias)}`);
+    this.entries.push({ rel, alias, on: on(alias) });
     return alias;
   }
 }
@@ -107,18 +109,23 @@ function personSetLib(p: string, on: string, aggs: Aggregates['own'], joins: Joi
 }
 
 function householdSetLib(h: string, on: string, aggs: Aggregates, joins: Joins, decisions: DecisionMode, missing: string[], only: ReadonlySet<string> | null): FieldLib {
-  const stats = (): string => joins.add('stats', `(SELECT __m.household_id AS id, count(*) AS size, coalesce(sum(__m.income), 0) AS income,
-      count(*) FILTER (WHERE __m.income > 0) AS earners, coalesce(sum(__m.assets), 0) AS assets
-    FROM (SELECT __m.household_id, ${financeSumInline('__m', on, 'income')} AS income, ${financeSumInline('__m', on, 'asset')} AS assets
+  // Household facts of the living members in one grouped pass, with only the sums some field asks for.
+  const want = new Set<'income' | 'earners' | 'assets'>();
+  const stats = (col?: 'income' | 'earners' | 'assets'): string => {
+    if (col) want.add(col);
+    return joins.add('stats', () => `(SELECT __m.household_id AS id, count(*) AS size${want.has('income') ? ', coalesce(sum(__m.income), 0) AS income' : ''}
+      ${want.has('earners') ? ', count(*) FILTER (WHERE __m.income > 0) AS earners' : ''}${want.has('assets') ? ', coalesce(sum(__m.assets), 0) AS assets' : ''}
+    FROM (SELECT __m.household_id${want.has('income') || want.has('earners') ? `, ${financeSumInline('__m', on, 'income')} AS income` : ''}${want.has('assets') ? `, ${financeSumInline('__m', on, 'asset')} AS assets` : ''}
           FROM person __m WHERE __m.household_id IS NOT NULL AND ${living('__m', on)}) __m GROUP BY __m.household_id)`, (x) => `${x}.id = ${h}.id`);
+  };
   // Over few households (bounded by feed rows) the per-row look-ups of inputs.ts are cheaper than a
   // pass over every household's members; only the evidence aggregates are joined.
   const lib: FieldLib = decisions === 'lookup' ? {} : {
     headName: () => `coalesce(${joins.add('head', 'person', (x) => `${x}.id = ${h}.head_person_id`)}.name, '')`,
     size: () => `coalesce(${stats()}.size, 0)`,
-    monthlyIncome: () => `coalesce(${stats()}.income, 0)`,
-    earners: () => `coalesce(${stats()}.earners, 0)`,
-    financialAssets: () => `coalesce(${stats()}.assets, 0)`,
+    monthlyIncome: () => `coalesce(${stats('income')}.income, 0)`,
+    earners: () => `coalesce(${stats('earners')}.earners, 0)`,
+    financialAssets: () => `coalesce(${stats('assets')}.assets, 0)`,
     medicalOutOfPocket12m: () => emptyAs({ feed: 'medical', fn: 'sum' }, `${joins.add('agg:medical12m', householdAggRel({ feed: 'medical', fn: 'sum', field: 'outOfPocket' }, 12, on), (x) => `${x}.id = ${h}.id`)}.v`),
     members: (ty: Ty) => {
       const elem = ty.k === 'list' ? ty.of : undefined;
