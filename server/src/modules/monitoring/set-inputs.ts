@@ -310,6 +310,9 @@ export function setInputQuery(policy: Policy, on: string, aggs: Aggregates, targ
     // Over a city (millions of households) the grouped passes, the latest decisions' sorts and the
     // compiled query's stages hold hundreds of MB: 256 MB per sort or hash keeps them off disk (two
     // rule queries at once, a few such nodes each: a few GB at most, on a 24 GB server).
-    settings: [`SET LOCAL work_mem = '${few ? '64MB' : '256MB'}'`, 'SET LOCAL jit = off', ...(few ? [] : ['SET LOCAL enable_nestloop = off'])],
+    // Over many rows, parallel workers are made cheaper to the planner: the grouped pass over the feed
+    // rows then runs on the otherwise idle core (A/B on 500,000 persons, medical rule: 4.0–4.1 s → 3.1 s).
+    settings: [`SET LOCAL work_mem = '${few ? '64MB' : '256MB'}'`, 'SET LOCAL jit = off',
+      ...(few ? [] : ['SET LOCAL enable_nestloop = off', 'SET LOCAL parallel_setup_cost = 100', 'SET LOCAL parallel_tuple_cost = 0.01'])],
   };
 }
