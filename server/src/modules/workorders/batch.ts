@@ -80,7 +80,7 @@ export async function createWorkOrders(db: Queryable | Db, inputs: readonly NewW
     // Notifications of the new orders, as notifyAssignee sends them, in one look-up and one insert.
     const created = made.map((r) => { const order = orders.get(r.insert.id)!; return { order, action: order.actions[0]! }; });
     const users = await usersOfAssignees(tx, created.map((c) => ({ assignee: c.action.assignee ?? c.order.assignee, order: c.order })));
-    await notifyMany(tx, created.flatMap((c, k) => { const n = assigneeNotice(c.order, c.action); return n ? [{ ...n, userIds: users[k]! }] : []; }));
+    await notifyMany(tx, created.flatMap((c, k) => { const n = users[k]!.length > 0 ? assigneeNotice(c.order, c.action) : undefined; return n ? [{ ...n, userIds: users[k]! }] : []; }));
     for (const c of created) emitAfterCommit(tx, c.order, c.action);
     return answerIds.map((id) => orders.get(id)!);
   });

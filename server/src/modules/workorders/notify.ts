@@ -65,11 +65,14 @@ export async function notifyUsers(db: Queryable, userIds: readonly number[], n: 
 
 const TITLES: Partial<Record<WorkOrderAction['kind'], string>> = { created: '新工单', assigned: '工单转派给您', escalated: '工单已升级给您' };
 
+/** What toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) writes, made once (that call builds a formatter each time: 0.2 ms). */
+const BEIJING_TIME = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+
 /** The notification an action (created, assigned, escalated) sends its assignee; undefined for other kinds. */
 export function assigneeNotice(order: WorkOrderSummary, action: WorkOrderAction): { workOrderId: number; kind: string; title: string; body: string } | undefined {
   const prefix = TITLES[action.kind];
   if (!prefix) return undefined;
-  const due = order.dueAt ? `，期限 ${new Date(order.dueAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}` : '';
+  const due = order.dueAt ? `，期限 ${BEIJING_TIME.format(new Date(order.dueAt))}` : '';
   return { workOrderId: order.id, kind: `workorder.${action.kind}`, title: `${prefix}：${order.title}`, body: `${order.type}${due}` };
 }
 
