@@ -10,6 +10,11 @@
  * handling every message. The embedded aedes broker (1.x) does not implement shared subscriptions
  * — and only the process that embeds it can reach it — so there the plain topic is used. Either
  * way, storage is idempotent by event id, so a redelivery never doubles an alarm.
+ *
+ * Throughput: a process runs DEFAULT_INGEST_CLIENTS members of the shared group, whose messages
+ * meet in one micro-batcher (batcher.ts); each is acknowledged after its batch commits. Mosquitto
+ * does not keep $share subscriptions over its own restart; the restart sentinel (sentinel.ts)
+ * catches what is published before the members have subscribed again.
  */
 import os from 'node:os';
 import mqtt, { type ISubscriptionMap, type MqttClient } from 'mqtt';
@@ -26,7 +31,7 @@ import { publishAlarmChange } from './live.ts';
 
 export const EVENTS_TOPIC = 'minsheng/v1/devices/+/events';
 /** Ingest clients per process with an external broker (see startEldercare); the bench measured this. */
-export const DEFAULT_INGEST_CLIENTS = 48;
+export const DEFAULT_INGEST_CLIENTS = 96;
 /** The share group; a test on a broker others use too picks its own (MINSHENG_MQTT_SHARE_GROUP). */
 export const sharedTopic = (): string => `$share/${process.env.MINSHENG_MQTT_SHARE_GROUP || 'minsheng'}/${EVENTS_TOPIC}`;
 

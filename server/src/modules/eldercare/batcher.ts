@@ -44,7 +44,9 @@ export class IngestBatcher {
       this.stats.largest = Math.max(this.stats.largest, batch.length);
       ingestBatch(this.db, batch.map((w) => w.m))
         .then((results) => batch.forEach((w, i) => w.resolve(results[i]!)), (err: unknown) => batch.forEach((w) => w.reject(err)))
-        .finally(() => { this.running--; this.pump(); });
+        // The next batch after a macrotask: the clients acknowledged just now hand over their next
+        // message first (mqtt.js works through packets already received in process.nextTick).
+        .finally(() => { this.running--; setImmediate(() => this.pump()); });
     }
   }
 }

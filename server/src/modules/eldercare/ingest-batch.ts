@@ -36,10 +36,13 @@ async function storeRows(db: Db, rows: readonly Row[]): Promise<Set<string>> {
            SELECT ins.device_id, max(ins.at) AS at,
              (array_agg(v.battery ORDER BY ins.at DESC) FILTER (WHERE v.battery IS NOT NULL))[1] AS battery
            FROM ins JOIN v ON v.event_id = ins.event_id GROUP BY ins.device_id),
+         -- Device rows locked in id order: two processes' batches over the same devices then wait, never deadlock.
+         locked AS (
+           SELECT d.id FROM eldercare_device d WHERE d.id IN (SELECT device_id FROM moved) ORDER BY d.id FOR NO KEY UPDATE),
          upd AS (
            UPDATE eldercare_device d SET last_seen_at = GREATEST(coalesce(d.last_seen_at, moved.at), moved.at),
              battery_percent = coalesce(moved.battery, d.battery_percent)
-           FROM moved WHERE d.id = moved.device_id RETURNING d.id)
+           FROM moved WHERE d.id = moved.device_id AND d.id IN (SELECT id FROM locked) RETURNING d.id)
          SELECT event_id FROM ins`, cols);
       return new Set(got.map((r) => r.event_id));
     } catch (err) {

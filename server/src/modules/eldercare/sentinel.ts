@@ -79,6 +79,8 @@ export async function startSentinel(ctx: AppContext, opts: {
     await client.publishAsync(marker, nonce, { qos: 1 }).catch(() => undefined);
   };
 
+  // Whatever arrives after a reconnect may be a restored session's backlog: catch up again.
+  client.on('close', () => { awaiting = 'reconnecting'; });
   client.on('connect', () => {
     stats.connects++;
     const nonce = randomBytes(8).toString('hex');
