@@ -164,7 +164,9 @@ describe('elder guard walk (e2e, Chromium)', () => {
     const table = admin.getByTestId('candidates-table');
     await table.waitFor();
     const first = table.getByRole('button', { name: '纳 入' }).or(table.getByRole('button', { name: '纳入' })).first();
-    if (!(await first.isVisible().catch(() => false))) { await screenshot(admin, 'eldercare-7-no-candidates'); return; }
+    // The run above found candidates in the demo city: the table fills once its request answers.
+    await first.waitFor({ timeout: 20_000 });
+    await screenshot(admin, 'eldercare-7-candidates');
     await first.click();
     const form = admin.getByTestId('enrol-form');
     await form.getByPlaceholder('姓名').fill('刘女儿');
