@@ -163,6 +163,9 @@ export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string,
   const execute = async (): Promise<RunSummary> => {
     try {
       const [totals] = await db.transaction(async (tx) => {
+        // Held until this transaction ends, also when the process dies: a 'running' run whose lock
+        // is free is no longer running anywhere (reapInterruptedRuns).
+        await tx.query(`SELECT pg_advisory_xact_lock(${RUN_LOCK_KEY})`, [runId]);
         // JIT compilation makes these wide generated queries slower, not faster (measured 2x).
         for (const setting of SQL_SESSION_SETTINGS) await tx.exec(setting);
         // In id order: both indexes of policy_decision then grow at their right edge; in the join's
@@ -230,6 +233,26 @@ export async function runFamily(db: Db, catalogue: PolicyCatalogue, ids: readonl
   return { on, order, runs, failed: null };
 }
 
+/** The advisory lock key of a run (one bigint), with the run id as $1. */
+const RUN_LOCK_KEY = `hashtextextended('minsheng.policy_run:' || $1::bigint, 0)`;
+/** A run older than this with its lock free was interrupted; younger ones may not have taken it yet. */
+const INTERRUPTED_AFTER_SECONDS = 60;
+
+/**
+ * Marks as failed the runs left 'running' by a process that stopped (killed, crashed, restarted)
+ * mid-run: their row was committed before the run's transaction, which died with the process and
+ * released the run's lock. Safe with several server processes: a live run holds its lock.
+ */
+export async function reapInterruptedRuns(db: Db): Promise<number> {
+  const rows = await db.query<{ id: number }>(
+    `UPDATE policy_run SET status = 'failed', finished_at = clock_timestamp(),
+       failure = 'interrupted: the process running it stopped before it finished (start it again)'
+     WHERE status = 'running' AND started_at < clock_timestamp() - make_interval(secs => $1)
+       AND pg_try_advisory_xact_lock(hashtextextended('minsheng.policy_run:' || id, 0))
+     RETURNING id`, [INTERRUPTED_AFTER_SECONDS]);
+  return rows.length;
+}
+
 export async function getRun(db: Db, runId: number): Promise<RunSummary> {
   const [row] = await db.query<RunSummary>(`SELECT ${RUN_COLS} FROM policy_run WHERE id = $1`, [runId]);
   if (!row) throw new AppError('not_found', `policy run ${runId} not found`);
@@ -246,6 +269,7 @@ function visibleRuns(scope: Scope, params: unknown[]): string {
 
 /** Recent runs of a policy the scope may see. */
 export async function listRuns(db: Db, policyId: string, scope: Scope, limit = 50): Promise<RunSummary[]> {
+  await reapInterruptedRuns(db);
   const params: unknown[] = [policyId, limit];
   const where = `policy_id = $1 AND ${visibleRuns(scope, params)}`;
   return db.query<RunSummary>(`SELECT ${RUN_COLS} FROM policy_run WHERE ${where} ORDER BY started_at DESC, id DESC LIMIT $2`, params);
@@ -253,6 +277,7 @@ export async function listRuns(db: Db, policyId: string, scope: Scope, limit = 5
 
 /** One run of a policy, if the scope may see it (else not found, as for a run that does not exist). */
 export async function getVisibleRun(db: Db, policyId: string, runId: number, scope: Scope): Promise<RunSummary> {
+  await reapInterruptedRuns(db);
   const params: unknown[] = [policyId, runId];
   const [row] = await db.query<RunSummary>(`SELECT ${RUN_COLS} FROM policy_run WHERE policy_id = $1 AND id = $2 AND ${visibleRuns(scope, params)}`, params);
   if (!row) throw new AppError('not_found', `policy ${policyId} has no run ${runId}`, { field: 'runId' });
