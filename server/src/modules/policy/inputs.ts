@@ -231,11 +231,15 @@ function personLib(p: string, on: string, j: Joins): FieldLib {
       WHERE __h.person_id = ${p}.id
         AND __h.version > coalesce((SELECT max(__x.version) FROM person_history __x WHERE __x.person_id = ${p}.id
           AND coalesce(__x.after->>'livingArrangement', '') <> 'institution'), 0)), ${on}::date)) ELSE 0 END`;
-  // A spouse: a spouse relation on either side, or a living spouse (head) in the household of a
-  // head (spouse). Same truth table as EXISTS subqueries: a person without household gets false.
+  // A living spouse: a spouse relation on either side to a person living on the date, or a living
+  // spouse (head) in the household of a head (spouse). A widow(er) whose relation to the late
+  // spouse is still recorded has no spouse (the guard's target group). A person without household
+  // and without relation gets false.
   const spouse = (): string => {
-    const r = j.add('spouse-relation', (a) => `LEFT JOIN (SELECT person_id AS id FROM person_relation WHERE kind = 'spouse'
-       UNION SELECT related_person_id FROM person_relation WHERE kind = 'spouse') AS ${a} ON ${a}.id = ${p}.id`);
+    const r = j.add('spouse-relation', (a) => `LEFT JOIN (SELECT __sr.person_id AS id FROM person_relation __sr JOIN person __sp ON __sp.id = __sr.related_person_id
+         WHERE __sr.kind = 'spouse' AND ${living('__sp', on)}
+       UNION SELECT __sr.related_person_id FROM person_relation __sr JOIN person __sp ON __sp.id = __sr.person_id
+         WHERE __sr.kind = 'spouse' AND ${living('__sp', on)}) AS ${a} ON ${a}.id = ${p}.id`);
     const h = j.add('head-spouse', (a) => `LEFT JOIN (SELECT __s.household_id, bool_or(__s.household_relation = 'spouse') AS spouse, bool_or(__s.household_relation = 'head') AS head
        FROM person __s WHERE __s.household_relation IN ('head', 'spouse') AND ${living('__s', on)} GROUP BY __s.household_id) AS ${a} ON ${a}.household_id = ${p}.household_id`);
     return `(${r}.id IS NOT NULL
