@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- alarms [--messages N] [--rate R] [--elders E] [--clients K] [--broker private|machine|both]
+ * `npm run bench -- alarms [--messages N] [--rate R] [--warmup N] [--elders E] [--clients K] [--broker private|machine|both]
  *    [--mode batched|single|both] [--single-clients K]`
  *
  * Device messages (heartbeats and presence, 1 % SOS presses, each from another elder) published at
@@ -52,6 +52,19 @@ const MESSAGES = arg('messages', 20_000);
 const RATE = arg('rate', 5_000);
 const CLIENTS = arg('clients', DEFAULT_INGEST_CLIENTS);
 const ELDERS = arg('elders', Math.ceil(MESSAGES / 100));
+/**
+ * Messages published through the pipeline before the measured ones and not counted (--warmup 0:
+ * none). A server that has just started compiles its hot paths and fills its pools and caches in
+ * its first seconds: without a warm-up, those seconds are the p99 of a 4-second run (measured: the
+ * first run of a process had p99 447 ms, the next one, same pipeline kind, 59-66 ms). The
+ * figure the goal asks for is the running service's; both are recorded in docs/benchmarks.md.
+ */
+const WARMUP = ((): number => {
+  const i = process.argv.indexOf('--warmup');
+  const v = i >= 0 ? Number(process.argv[i + 1]) : Math.round(RATE * 2);
+  if (!Number.isSafeInteger(v) || v < 0) { console.error('--warmup must be a whole number of messages, 0 or more'); process.exit(2); }
+  return v;
+})();
 const BROKERS = ((): Array<'private' | 'machine'> => {
   const i = process.argv.indexOf('--broker');
   const v = i >= 0 ? process.argv[i + 1] : 'private';
@@ -188,6 +201,21 @@ async function main(): Promise<void> {
           ? await startSentinel(ctx, { clientId: `bench-sentinel-${run}`, eventsTopic: EVENTS_TOPIC, groupClients: subs, groupTopic: sharedTopic() })
           : undefined;
         while (sentinel?.catchingUp()) await sleep(20);
+        if (WARMUP > 0) {
+          // Same mix and rate under another run id; waited for, its alarms closed, not measured.
+          const measured = run;
+          run = `${measured}w`;
+          sos = 0;
+          await publishPaced(pub, WARMUP, RATE, (i, now) => message(i, now, 'minsheng/v1/devices'));
+          const until = Date.now() + 60_000;
+          while (Date.now() < until) {
+            const n = Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM eldercare_event WHERE event_id LIKE $1`, [`b-${run}-%`]))[0]?.n);
+            if (n >= WARMUP) break;
+            await sleep(100);
+          }
+          await db.query('UPDATE eldercare_alarm SET closed_at = clock_timestamp() WHERE closed_at IS NULL');
+          run = measured;
+        }
         const stats0 = { ...batcherFor(db).stats };
         sos = 0;
         const pCpu = cpuMeter(priv?.pid, name);
@@ -229,7 +257,7 @@ async function main(): Promise<void> {
         const result = {
           date: new Date().toISOString(), host: `${os.cpus().length} cores, load average ${load.toFixed(2)} at start, ${os.loadavg()[0]!.toFixed(2)} at end`, db: db.kind,
           broker: which === 'private' ? `private Mosquitto (${PRIVATE_BROKER_CONF.join(', ')})` : `machine Mosquitto ${MACHINE_BROKER}`,
-          messages: MESSAGES, targetRate: RATE, mode, ingestClients: clients,
+          messages: MESSAGES, targetRate: RATE, warmupMessages: WARMUP, mode, ingestClients: clients,
           baseline: { publishSeconds: +bPub.seconds.toFixed(2), receivedPerSecond: Math.round(bareRate), p50ms: pct(bareLatency, 50), p99ms: pct(bareLatency, 99), cpuSeconds: bareCpu },
           pipeline: { publishSeconds: +pPub.seconds.toFixed(2), stored, lostAtBroker: MESSAGES - stored, storedPerSecond: Math.round(pipeRate), ratioToBroker: +(pipeRate / bareRate).toFixed(3),
             alarms: toOrder.length, toWorkOrder: { p50ms: pct(toOrder, 50), p99ms: pct(toOrder, 99) }, toFirstNotification: { p50ms: pct(toNotice, 50), p99ms: pct(toNotice, 99) },
