@@ -74,7 +74,9 @@ export function personLib(p: string, on: string, aggs: Aggregates['own']): Field
     financialAssets: financeSum(p, on, 'asset'),
     assistance: `CASE WHEN ${tekun} THEN 'tekun' WHEN ${dibao} THEN 'dibao' WHEN ${edge} THEN 'dibao-edge' ELSE 'none' END`,
     receivesDisabilityAllowance: `(${latest('tianjin/disability-living-allowance', 'person', `${p}.id`, on)} OR ${latest('tianjin/severe-disability-care-allowance', 'person', `${p}.id`, on)})`,
-    hasSpouse: `(EXISTS (SELECT 1 FROM person_relation __sr WHERE __sr.kind = 'spouse' AND (__sr.person_id = ${p}.id OR __sr.related_person_id = ${p}.id))
+    // A living spouse (as the policy builder reads it): a relation to a late spouse does not count.
+    hasSpouse: `(EXISTS (SELECT 1 FROM person_relation __sr JOIN person __so ON __so.id = CASE WHEN __sr.person_id = ${p}.id THEN __sr.related_person_id ELSE __sr.person_id END
+        WHERE __sr.kind = 'spouse' AND (__sr.person_id = ${p}.id OR __sr.related_person_id = ${p}.id) AND ${living('__so', on)})
       OR EXISTS (SELECT 1 FROM person __sp WHERE __sp.household_id = ${p}.household_id AND __sp.id <> ${p}.id AND ${living('__sp', on)}
         AND ((${p}.household_relation = 'head' AND __sp.household_relation = 'spouse') OR (${p}.household_relation = 'spouse' AND __sp.household_relation = 'head'))))`,
     // Children and legal supporters (赡养/抚养/扶养义务人) are related persons (person_relation).
@@ -105,7 +107,8 @@ export function personLib(p: string, on: string, aggs: Aggregates['own']): Field
 
 export function householdLib(h: string, on: string, aggs: Aggregates): FieldLib {
   const members = `person __m WHERE __m.household_id = ${h}.id AND ${living('__m', on)}`;
-  const tekunAny = `EXISTS (SELECT 1 FROM person __t WHERE __t.household_id = ${h}.id AND ${latest('tianjin/tekun', 'person', '__t.id', on)})`;
+  // A living member's tekun decision: a 特困 person who has died no longer makes the household assisted.
+  const tekunAny = `EXISTS (SELECT 1 FROM person __t WHERE __t.household_id = ${h}.id AND ${living('__t', on)} AND ${latest('tianjin/tekun', 'person', '__t.id', on)})`;
   const allMembers = `SELECT __a.id FROM person __a WHERE __a.household_id = ${h}.id`;
   const lib: FieldLib = {
     householdNo: `${h}.household_no`,

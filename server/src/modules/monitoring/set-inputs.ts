@@ -142,7 +142,7 @@ function householdSetLib(h: string, on: string, aggs: Aggregates, joins: Joins, 
     const dec = (policyId: string): string => `coalesce(${joins.add(`dec:${policyId}`, decisionRel(policyId, 'household', on), (x) => `${x}.entity_id = ${h}.id`)}.eligible, false)`;
     lib.assistance = () => {
       const tekun = joins.add('tekun-any', `(SELECT DISTINCT __t.household_id AS id FROM person __t JOIN ${decisionRel('tianjin/tekun', 'person', on)} __x ON __x.entity_id = __t.id
-        WHERE __x.eligible AND __t.household_id IS NOT NULL)`, (x) => `${x}.id = ${h}.id`);
+        WHERE __x.eligible AND __t.household_id IS NOT NULL AND ${living('__t', on)})`, (x) => `${x}.id = ${h}.id`);
       return `CASE WHEN ${tekun}.id IS NOT NULL THEN 'tekun' WHEN ${dec('tianjin/dibao')} THEN 'dibao' WHEN ${dec('tianjin/dibao-edge')} THEN 'dibao-edge' ELSE 'none' END`;
     };
   }
