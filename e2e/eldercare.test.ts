@@ -182,10 +182,25 @@ describe('elder guard walk (e2e, Chromium)', () => {
     await modal.getByLabel('序列号').fill(`SN-${randomBytes(3).toString('hex')}`);
     await modal.getByLabel('安装高度（米）').fill('1.5');
     await modal.getByLabel('安装人').fill('周师傅');
-    await modal.locator('.ant-select').first().click(); // the device kind
-    await admin.getByTitle('跌倒雷达').click();
+    // The device kind. Under load a click can land while the dropdown is still opening and select
+    // nothing (the form then saves the default kind, with no warning): check the choice took.
+    const kind = modal.locator('.ant-select').first();
+    const chose = async (): Promise<boolean> => {
+      for (let i = 0; i < 30; i++) {
+        if ((await kind.innerText()).includes('跌倒雷达')) return true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return false;
+    };
+    for (let attempt = 0; ; attempt++) {
+      await kind.click();
+      await admin.locator('.ant-select-dropdown:visible').getByTitle('跌倒雷达').click();
+      if (await chose()) break;
+      if (attempt === 2) throw new Error('the device kind 跌倒雷达 could not be chosen');
+    }
     await admin.getByRole('button', { name: /OK|确\s*定/ }).click();
-    await admin.getByText('跌倒雷达须吸顶安装，安装高度2–3米').first().waitFor({ timeout: 20_000 });
+    await admin.getByText('跌倒雷达须吸顶安装，安装高度2–3米').first().waitFor({ timeout: 20_000 })
+      .catch(async (e: unknown) => { await screenshot(admin, 'eldercare-8-FAILED-no-installation-warning'); throw e; });
     await screenshot(admin, 'eldercare-8-installation-warning');
     await admin.goto(`${server.baseUrl}/eldercare?tab=roster`);
     await admin.getByText('乐龄社会工作服务中心').first().waitFor();
