@@ -655,19 +655,22 @@ export function compileToSql(policy: Policy, on: string, opts: SqlOptions): stri
     : `'{}'::text[]`;
   const AMOUNT_ERR = quote('the amount could not be evaluated');
 
-  // Every heavy expression is computed once, in a MATERIALIZED stage; later stages only combine
-  // its columns. (Inlined, PostgreSQL would copy each expression into every place that reads it.)
-  const stages: string[] = [
-    `__v AS MATERIALIZED (${source})`,
-    `__c AS MATERIALIZED (SELECT __v.*${condCols.length ? ',\n  ' + condCols.join(',\n  ') : ''} FROM __v)`,
+  // Every heavy expression is computed once, in its stage; later stages only combine its columns.
+  // Each stage is a subquery of the next behind an `OFFSET 0` fence: PostgreSQL neither pulls it up
+  // (inlined, it would copy each expression into every place that reads it) nor stores its rows —
+  // they stream from stage to stage. (These were MATERIALIZED CTEs: every stage written to a
+  // tuplestore, spilled to disk over millions of rows; the chain took ~1 µs a row a stage.)
+  const stages: Array<{ name: string; select: (from: string) => string }> = [
+    { name: '__v', select: (from) => `${source.slice(0, -'__src'.length)}${from}` }, // source ends `FROM __src`
+    { name: '__c', select: (from) => `SELECT __v.*${condCols.length ? ',\n  ' + condCols.join(',\n  ') : ''} FROM ${from}` },
   ];
   const o = policy.outcome;
   let last: string;
   if (o.kind === 'eligibility') {
     const amt = o.amount ? `CASE WHEN __valid AND (${all}) IS TRUE THEN ${amountSql(o.amount)} END` : 'NULL::numeric';
-    stages.push(`__m AS MATERIALIZED (SELECT __c.*, (${all}) AS __all, ${amt} AS __amount FROM __c)`);
-    stages.push(`__o AS (SELECT __m.*, CASE WHEN __all THEN 'eligible' ELSE 'ineligible' END AS __outcome, __all AS __eligible,
-  ${o.amount ? `CASE WHEN __all AND __amount IS NULL THEN ${AMOUNT_ERR} END` : 'NULL::text'} AS __oerr FROM __m)`);
+    stages.push({ name: '__m', select: (from) => `SELECT __c.*, (${all}) AS __all, ${amt} AS __amount FROM ${from}` });
+    stages.push({ name: '__o', select: (from) => `SELECT __m.*, CASE WHEN __all THEN 'eligible' ELSE 'ineligible' END AS __outcome, __all AS __eligible,
+  ${o.amount ? `CASE WHEN __all AND __amount IS NULL THEN ${AMOUNT_ERR} END` : 'NULL::text'} AS __oerr FROM ${from}` });
     last = '__o';
   } else {
     // __case: 0 = otherwise, i = case i matched, -i = the `when` of case i failed.
@@ -681,25 +684,24 @@ export function compileToSql(policy: Policy, on: string, opts: SqlOptions): stri
       .map(({ k, i }) => `WHEN __case = ${i} AND __amount IS NULL THEN ${quote(`the amount of case ${i} (${k.outcome}) could not be evaluated`)}`)
       .join(' ');
     const outcome = `CASE WHEN __case = 0 THEN ${quote(o.otherwise)} ELSE CASE __case ${outcomeOf} END END`;
-    stages.push(`__w AS MATERIALIZED (SELECT __c.*, (${all}) AS __all, ${whenCols.join(',\n  ')} FROM __c)`);
-    stages.push(`__k AS MATERIALIZED (SELECT __w.*, CASE WHEN NOT __valid OR __all IS NOT TRUE THEN 0 ${pick} ELSE 0 END AS __case FROM __w)`);
-    stages.push(`__m AS MATERIALIZED (SELECT __k.*, ${outcome} AS __outcome, ${amountCase} AS __amount FROM __k)`);
+    stages.push({ name: '__w', select: (from) => `SELECT __c.*, (${all}) AS __all, ${whenCols.join(',\n  ')} FROM ${from}` });
+    stages.push({ name: '__k', select: (from) => `SELECT __w.*, CASE WHEN NOT __valid OR __all IS NOT TRUE THEN 0 ${pick} ELSE 0 END AS __case FROM ${from}` });
+    stages.push({ name: '__m', select: (from) => `SELECT __k.*, ${outcome} AS __outcome, ${amountCase} AS __amount FROM ${from}` });
     const eligibleList = o.eligibleOutcomes.length ? `__outcome IN (${o.eligibleOutcomes.map(quote).join(', ')})` : 'false';
-    stages.push(`__o AS (SELECT __m.*, ${eligibleList} AS __eligible, CASE WHEN __case < 0 THEN CASE __case ${caseErr} END ${amountErr} END AS __oerr FROM __m)`);
+    stages.push({ name: '__o', select: (from) => `SELECT __m.*, ${eligibleList} AS __eligible, CASE WHEN __case < 0 THEN CASE __case ${caseErr} END ${amountErr} END AS __oerr FROM ${from}` });
     last = '__o';
   }
-  stages.push(`__e AS MATERIALIZED (SELECT ${last}.*, CASE WHEN NOT __valid THEN 'invalid input' ${condErrors.join(' ')} ELSE __oerr END AS __err FROM ${last})`);
+  stages.push({ name: '__e', select: (from) => `SELECT ${last}.*, CASE WHEN NOT __valid THEN 'invalid input' ${condErrors.join(' ')} ELSE __oerr END AS __err FROM ${from}` });
 
-  // __src is MATERIALIZED: otherwise PostgreSQL pulls a computed input relation (a registry
+  // __src is fenced too: otherwise PostgreSQL pulls a computed input relation (a registry
   // builder's jsonb_build_object with its subqueries) up into __v and builds the input once per
   // reference in the validity check: ~14x slower for a person policy (measured 2026-11-27).
-  return `WITH __src AS MATERIALIZED (${opts.inputRelation}),
-${stages.join(',\n')}
-SELECT id,
+  const chain = stages.reduce((from, st) => `(${st.select(from)} OFFSET 0) ${st.name}`, `(SELECT * FROM (${opts.inputRelation}) __x OFFSET 0) __src`);
+  return `SELECT id,
   CASE WHEN __err IS NULL THEN __eligible END AS eligible,
   CASE WHEN __err IS NULL THEN __outcome END AS outcome,
   CASE WHEN __err IS NULL AND __eligible THEN __amount END AS amount,
   CASE WHEN __err IS NULL THEN ${failed} END AS failed_rules,
   __err AS error
-FROM __e`;
+FROM ${chain}`;
 }

@@ -44,13 +44,13 @@ export async function insertDemoFeedRows(db: Queryable, opts: DemoFeedRowsOption
       [type, FEEDS[type].version, opts.on.slice(0, 7), `demo-${type}-${opts.on}-seed${seed}.sql`]);
     return b!.id;
   };
-  /** Inserts `select` (columns person_id, citizen_id, event_date, data) as one batch of `type`. */
+  /** Inserts `select` (columns person_id, household_id — the person's, which spares the feed_row trigger its look-up —, citizen_id, event_date, data) as one batch of `type`. */
   const insert = async (type: FeedType, select: string): Promise<void> => {
     const id = await batch(type);
     const t = performance.now();
     const [{ n }] = await db.query<{ n: number }>(
-      `WITH ins AS (INSERT INTO feed_row (batch_id, feed_type, row_no, citizen_id, event_date, data, person_id, match_status, matched_by)
-         SELECT ${id}, '${type}', row_number() OVER (), s.citizen_id, s.event_date, s.data, s.person_id, 'matched', 'citizen-id' FROM (${select}) s RETURNING 1)
+      `WITH ins AS (INSERT INTO feed_row (batch_id, feed_type, row_no, citizen_id, event_date, data, person_id, household_id, match_status, matched_by)
+         SELECT ${id}, '${type}', row_number() OVER (), s.citizen_id, s.event_date, s.data, s.person_id, s.household_id, 'matched', 'citizen-id' FROM (${select}) s RETURNING 1)
        SELECT count(*)::int AS n FROM ins`) as [{ n: number }];
     rows[type] = n;
     await db.query(`UPDATE feed_batch SET status = 'done', processed = $2, accepted = $2, matched = $2, finished_at = now() WHERE id = $1`, [id, n]);
@@ -63,7 +63,7 @@ export async function insertDemoFeedRows(db: Queryable, opts: DemoFeedRowsOption
   const iso = (d: string): string => `to_char(${d}, 'YYYY-MM-DD')`;
 
   // Routine settlements: every living person once in the year.
-  await insert('medical', `SELECT p.id AS person_id, p.citizen_id, d AS event_date,
+  await insert('medical', `SELECT p.id AS person_id, p.household_id, p.citizen_id, d AS event_date,
       jsonb_build_object('date', ${iso('d')}, 'total', t, 'outOfPocket', round(t * 0.3), 'hospital', 'demo') AS data
     FROM person p CROSS JOIN LATERAL (SELECT ${day(1, 360)} AS d, (100 + ${h('p.id', seed + 2, 80)} * 25) AS t) x WHERE ${living}
     UNION ALL
@@ -71,27 +71,27 @@ export async function insertDemoFeedRows(db: Queryable, opts: DemoFeedRowsOption
     (WITH poor AS (
       SELECT p.household_id FROM person p WHERE p.household_id IS NOT NULL AND ${living}
       GROUP BY p.household_id HAVING sum(${income}) / count(*) < 3000)
-    SELECT p.id AS person_id, p.citizen_id, d AS event_date,
+    SELECT p.id AS person_id, p.household_id, p.citizen_id, d AS event_date,
       jsonb_build_object('date', ${iso('d')}, 'total', t, 'outOfPocket', round(t * (40 + ${h('p.id', seed + 5, 31)}) / 100.0), 'hospital', 'demo') AS data
     FROM poor JOIN household hh ON hh.id = poor.household_id JOIN person p ON p.id = hh.head_person_id AND ${living}
     CROSS JOIN LATERAL generate_series(0, 5 + ${h('p.id', seed + 3, 6)}) AS m
     CROSS JOIN LATERAL (SELECT (${on} - (5 + m * 30 + ${h('p.id', seed + 6, 10)})::int) AS d, (3000 + ${h('p.id * 16 + m', seed + 4, 40)} * 100) AS t) x
     WHERE ${h('poor.household_id', seed + 7, 100)} < 4)`);
-  await insert('death', `SELECT p.id AS person_id, p.citizen_id, d AS event_date, jsonb_build_object('date', ${iso('d')}) AS data
+  await insert('death', `SELECT p.id AS person_id, p.household_id, p.citizen_id, d AS event_date, jsonb_build_object('date', ${iso('d')}) AS data
     FROM person p CROSS JOIN LATERAL (SELECT ${day(10, 80)} AS d) x WHERE ${living} AND ${age} >= 80 AND ${h('p.id', seed + 11, 100)} = 0`);
-  await insert('disability', `SELECT p.id AS person_id, p.citizen_id, d AS event_date,
+  await insert('disability', `SELECT p.id AS person_id, p.household_id, p.citizen_id, d AS event_date,
       jsonb_build_object('category', (ARRAY['physical','visual','hearing','speech','intellectual','mental'])[1 + ${h('p.id', seed + 21, 6)}],
         'grade', 1 + ${h('p.id', seed + 22, 4)}, 'status', CASE WHEN ${h('p.id', seed + 23, 10)} = 0 THEN 'revoked' ELSE 'issued' END, 'date', ${iso('d')}) AS data
     FROM person p CROSS JOIN LATERAL (SELECT ${day(20, 80)} AS d) x WHERE ${living} AND ${h('p.id', seed + 24, 1000)} < 6`);
-  await insert('unemployment', `SELECT p.id AS person_id, p.citizen_id, d AS event_date, jsonb_build_object('date', ${iso('d')}, 'kind', 'registered') AS data
+  await insert('unemployment', `SELECT p.id AS person_id, p.household_id, p.citizen_id, d AS event_date, jsonb_build_object('date', ${iso('d')}, 'kind', 'registered') AS data
     FROM person p CROSS JOIN LATERAL (SELECT ${day(30, 80)} AS d) x WHERE ${living} AND ${age} BETWEEN 18 AND 59 AND ${h('p.id', seed + 31, 100)} = 0 AND ${income} > 0`);
-  await insert('real-estate', `SELECT p.id AS person_id, p.citizen_id, d AS event_date,
+  await insert('real-estate', `SELECT p.id AS person_id, p.household_id, p.citizen_id, d AS event_date,
       jsonb_build_object('count', 1, 'area', 45 + ${h('p.id', seed + 41, 80)}, 'date', ${iso('d')}) AS data
     FROM person p CROSS JOIN LATERAL (SELECT ${day(40, 80)} AS d) x WHERE ${living} AND ${age} >= 25 AND ${h('p.id', seed + 42, 1000)} < 3`);
-  await insert('vehicle', `SELECT p.id AS person_id, p.citizen_id, d AS event_date,
+  await insert('vehicle', `SELECT p.id AS person_id, p.household_id, p.citizen_id, d AS event_date,
       jsonb_build_object('date', ${iso('d')}, 'valueBand', (ARRAY['under-50k','50k-100k','100k-200k','over-200k'])[1 + ${h('p.id', seed + 51, 4)}]) AS data
     FROM person p CROSS JOIN LATERAL (SELECT ${day(50, 80)} AS d) x WHERE ${living} AND ${age} BETWEEN 20 AND 74 AND ${h('p.id', seed + 52, 1000)} < 5`);
-  await insert('business', `SELECT p.id AS person_id, p.citizen_id, d AS event_date,
+  await insert('business', `SELECT p.id AS person_id, p.household_id, p.citizen_id, d AS event_date,
       jsonb_build_object('role', (ARRAY['legal-representative','shareholder','sole-proprietor'])[1 + ${h('p.id', seed + 61, 3)}],
         'capital', (1 + ${h('p.id', seed + 62, 50)}) * 10000, 'date', ${iso('d')}) AS data
     FROM person p CROSS JOIN LATERAL (SELECT ${day(60, 80)} AS d) x WHERE ${living} AND ${age} BETWEEN 20 AND 64 AND ${h('p.id', seed + 63, 1000)} < 3`);
@@ -101,10 +101,10 @@ export async function insertDemoFeedRows(db: Queryable, opts: DemoFeedRowsOption
     const [{ n: earners }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM person p WHERE ${living} AND ${age} < 60 AND ${income} > 0`) as [{ n: number }];
     const months = Math.min(120, Math.ceil(rest / Math.max(1, earners)));
     if (earners > 0) {
-      await insert('contribution', `SELECT p.id AS person_id, p.citizen_id, d AS event_date,
+      await insert('contribution', `SELECT p.id AS person_id, p.household_id, p.citizen_id, d AS event_date,
           jsonb_build_object('scheme', CASE WHEN ${h('p.id', seed + 71, 10)} < 7 THEN 'social-insurance' ELSE 'provident-fund' END,
             'base', greatest(i, 3000), 'date', ${iso('d')}) AS data
-        FROM (SELECT p.id, p.citizen_id, ${income} AS i FROM person p WHERE ${living} AND ${age} < 60) p
+        FROM (SELECT p.id, p.household_id, p.citizen_id, ${income} AS i FROM person p WHERE ${living} AND ${age} < 60) p
         CROSS JOIN LATERAL generate_series(1, ${months}) AS m
         CROSS JOIN LATERAL (SELECT (date_trunc('month', ${on}) - make_interval(months => m))::date AS d) x
         WHERE p.i > 0 LIMIT ${rest}`);

@@ -28,6 +28,7 @@ const tmp = tempDir();
 const rules = loadRules().rules;
 let allIds: number[] = [];
 let hhC = 0, hhG = 0;
+let moved = { person: 0, from: 0, to: 0 };
 
 beforeAll(async () => {
   t = await testDb();
@@ -58,6 +59,12 @@ beforeAll(async () => {
   await db.query(`UPDATE person SET finance = '[{"kind":"income","category":"business","amount":-500,"periodFrom":"2020-01-01","periodTo":null,"note":"loss"}]'::jsonb WHERE id = $1`, [h.members[1]!]);
   allIds = (await db.query<{ id: number }>('SELECT id FROM person ORDER BY id')).map((r) => r.id);
   hhC = c.id; hhG = g.id;
+  // A member with large medical bills moves to another household after the bills were matched: the
+  // bills count for the household they live in now (feed_row.household_id follows, migration 061).
+  const [i, j] = [hh[8]!, hh[9]!];
+  await feedRows(db, 'medical', [{ personId: i.members[0]!, date: '2026-07-01', data: { total: 700000, outOfPocket: 600000, hospital: 'B' } }]);
+  await db.query(`UPDATE person SET household_id = $2 WHERE id = $1`, [i.members[0]!, j.id]);
+  moved = { person: i.members[0]!, from: i.id, to: j.id };
   // Finance items beyond the usual one: two (one of them expired, or an asset) and three (summed by a subquery).
   const items = (...xs: Array<[string, number, string | null]>) => JSON.stringify(xs.map(([kind, amount, periodTo]) => ({ kind, category: 'wage', amount, periodFrom: '2020-01-01', periodTo, note: 'x' })));
   await db.query(`UPDATE person SET finance = $2::jsonb WHERE id = $1`, [c.members[1]!, items(['income', 500, '2025-12-31'], ['asset', 100, null])]);
@@ -81,10 +88,31 @@ describe('set-based input path', () => {
     const per = await ruleCandidates(t.db, rule, { on: ON, startedBy: 'test', personIds: allIds }, systemScope(), 'per-entity');
     expect(per.rows.length).toBeGreaterThan(0); // the city gives every rule something to raise
     if (rule.id.endsWith('sole-earner-unemployed')) expect(per.rows.map((r) => r.id)).toContain(hhC); // members with 2 finance items
-    if (rule.id.endsWith('medical-spending-hardship')) expect(per.rows.map((r) => r.id)).toContain(hhG); // 2 and 3 items
+    if (rule.id.endsWith('medical-spending-hardship')) {
+      expect(per.rows.map((r) => r.id)).toContain(hhG); // 2 and 3 items
+      expect(per.rows.map((r) => r.id)).toContain(moved.to); // the mover's 600,000 yuan count where they live now
+    }
     expect(byId(set.rows)).toEqual(byId(per.rows));
     expect(set.errors).toBe(per.errors);
   }, 60_000);
+
+  it('keeps each matched feed row on its person\'s current household (moved person, review match)', async () => {
+    const rows = await t.db.query<{ h: number | null }>(`SELECT household_id AS h FROM feed_row WHERE person_id = $1`, [moved.person]);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => Number(r.h) === moved.to)).toBe(true);
+    // A row matched later (staff review sets person_id) gets the household then; unmatching clears it.
+    const [r] = await t.db.query<{ id: number; p: number }>(`SELECT id, person_id AS p FROM feed_row WHERE person_id IS NOT NULL ORDER BY id LIMIT 1`);
+    await t.db.query(`UPDATE feed_row SET person_id = NULL, match_status = 'review', matched_by = NULL WHERE id = $1`, [r!.id]);
+    expect((await t.db.query<{ h: number | null }>(`SELECT household_id AS h FROM feed_row WHERE id = $1`, [r!.id]))[0]!.h).toBeNull();
+    await t.db.query(`UPDATE feed_row SET person_id = $2, match_status = 'matched', matched_by = 'review' WHERE id = $1`, [r!.id, moved.person]);
+    expect(Number((await t.db.query<{ h: number | null }>(`SELECT household_id AS h FROM feed_row WHERE id = $1`, [r!.id]))[0]!.h)).toBe(moved.to);
+    // A person leaving every household takes their rows out of it.
+    const [rel] = await t.db.query<{ r: string }>(`SELECT household_relation AS r FROM person WHERE id = $1`, [moved.person]);
+    await t.db.query(`UPDATE person SET household_id = NULL, household_relation = NULL WHERE id = $1`, [moved.person]);
+    expect((await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM feed_row WHERE person_id = $1 AND household_id IS NOT NULL`, [moved.person]))[0]!.n).toBe(0);
+    await t.db.query(`UPDATE person SET household_id = $2, household_relation = $3 WHERE id = $1`, [moved.person, moved.to, rel!.r]);
+    await t.db.query(`UPDATE feed_row SET person_id = $2, matched_by = 'citizen-id' WHERE id = $1`, [r!.id, r!.p]); // as it was
+  });
 
   it('takes a feed every person appears in as `many`, a rare one (or a rare need besides) as `few`', async () => {
     const aggs = (feed: 'death' | 'contribution') => ({ own: { x: { agg: { feed, fn: 'count' as const }, months: 12 } }, members: {} });
