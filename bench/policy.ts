@@ -1,7 +1,9 @@
 /**
  * `npm run bench -- policy [--persons N | --database NAME] [--sample S] [--requests R] [--hash] [--keep]`: the assistance
  * family of policies batch-run over a demo city of N persons (default 200,000) on a real
- * PostgreSQL, every decision written (one INSERT … SELECT per policy, `runPolicy`), in run order.
+ * PostgreSQL, every person or household decided and the eligible and error decisions written (one
+ * INSERT … SELECT per policy, `runPolicy`; ADR 0004: a run stores no row for a non-eligible
+ * entity), in run order. `rows` are the decisions made, `written` the rows stored.
  *
  * In the same run, a per-record baseline: S (default 10,000) dibao household inputs built by the
  * same SQL input builder, each evaluated on its own by json-rules-engine with the dibao conditions
@@ -13,7 +15,8 @@
  * Beside it, an end-to-end per-record baseline (`--e2e-sample E`, default 2,000 households): what
  * a per-record engine in production does for each household — read its input (one query: the
  * same builder SQL restricted to the household), evaluate it with json-rules-engine, write its
- * decision (one INSERT into policy_decision, autocommit) — timed as a whole, extrapolated the
+ * decision when eligible (one INSERT into policy_decision, autocommit; since ADR 0004 only eligible
+ * decisions are stored, by the batch too) — timed as a whole, extrapolated the
  * same way; its rows are written under policy id `bench/dibao-per-record` and deleted afterwards.
  * ratioEndToEnd = that baseline / batch.
  *
@@ -38,7 +41,9 @@
  *
  * `--hash` adds a fingerprint of every decision written by each batch run (policy, entity, id,
  * eligible, outcome, amount, failed rules, error; order-independent sum of per-row md5s): two
- * runs over the same registry decide the same iff their fingerprints agree.
+ * runs over the same registry decide the same iff their fingerprints agree (and their totals:
+ * the rows not written are the non-eligible ones). Runs from before ADR 0004 wrote every decision:
+ * compare their eligible-and-error rows.
  */
 import os from 'node:os';
 import pg from 'pg';
@@ -186,7 +191,7 @@ async function main(): Promise<void> {
     const catalogue = new PolicyCatalogue();
     const family = Object.keys(BUILDERS).filter((id) => id.startsWith('tianjin/') && catalogue.has(id) && (!ONLY || ONLY.includes(id)));
     const order = runOrder(family); // each policy after the ones whose decisions it reads
-    const runs: Array<{ policy: string; entity: string; runId: number; seconds: number; rows: number; rowsPerSecond: number; eligible: number; errors: number; firstError: string | null; fingerprint?: string }> = [];
+    const runs: Array<{ policy: string; entity: string; runId: number; seconds: number; rows: number; rowsPerSecond: number; written: number; eligible: number; errors: number; firstError: string | null; fingerprint?: string }> = [];
     const skipped: Array<{ policy: string; reason: string }> = [];
     for (const id of order) {
       log(`batch ${id}`);
@@ -209,10 +214,12 @@ async function main(): Promise<void> {
       }
       const s = t.value;
       if (s.status !== 'done') throw new Error(`run of ${id} ended ${s.status}: ${s.failure}`);
-      runs.push({ policy: id, entity: BUILDERS[id]!.entity, runId: s.id, seconds: r3(t.seconds), rows: s.total ?? 0, rowsPerSecond: Math.round((s.total ?? 0) / t.seconds), eligible: s.eligible ?? 0, errors: s.errors ?? 0, firstError: s.firstError ?? null });
+      runs.push({ policy: id, entity: BUILDERS[id]!.entity, runId: s.id, seconds: r3(t.seconds), rows: s.total ?? 0, rowsPerSecond: Math.round((s.total ?? 0) / t.seconds), written: 0, eligible: s.eligible ?? 0, errors: s.errors ?? 0, firstError: s.firstError ?? null });
       mark(`batch ${id}`);
     }
-    const [written] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM policy_decision WHERE run_id = ANY($1::bigint[])', [runs.map((r) => r.runId)]);
+    const writtenByRun = await db.query<{ run_id: number; n: number }>('SELECT run_id::int AS run_id, count(*)::int AS n FROM policy_decision WHERE run_id = ANY($1::bigint[]) GROUP BY run_id', [runs.map((r) => r.runId)]);
+    for (const r of runs) r.written = writtenByRun.find((w) => Number(w.run_id) === Number(r.runId))?.n ?? 0;
+    const written = { n: runs.reduce((a, r) => a + r.written, 0) };
     const batchSeconds = runs.reduce((a, r) => a + r.seconds, 0);
     const batchRows = runs.reduce((a, r) => a + r.rows, 0);
     const cityBatchSeconds = batchSeconds * CITY / persons;
@@ -251,8 +258,10 @@ async function main(): Promise<void> {
     });
     // Does the baseline agree with the stored batch decisions of the same households?
     const dibaoRun = runs.find((r) => r.policy === 'tianjin/dibao');
+    // (no row in the run: not eligible)
     const stored = await db.query<{ id: string; eligible: boolean }>(
-      `SELECT entity_id::text AS id, eligible FROM policy_decision WHERE run_id = $2 AND entity_id::text = ANY($1::text[])`, [[...verdicts.keys()], dibaoRun?.runId ?? 0]);
+      `SELECT u.id::text AS id, coalesce(d.eligible, false) AS eligible FROM unnest($1::bigint[]) AS u(id)
+       LEFT JOIN policy_decision d ON d.run_id = $2 AND d.entity = 'household' AND d.entity_id = u.id`, [[...verdicts.keys()], dibaoRun?.runId ?? 0]);
     let agree = 0;
     for (const s of stored) if (verdicts.get(s.id) === s.eligible) agree++;
     const perRecordMs = base.seconds * 1000 / sample.length;
@@ -284,7 +293,7 @@ async function main(): Promise<void> {
       const eligible = out.events.length > 0;
       const amount = eligible ? Math.round((standard * h.members.length - h.members.reduce((a, m) => a + Number(m.monthlyIncome), 0)) * 100) / 100 : null;
       const t2 = performance.now();
-      await db.query(insertOne, [e2eRunId, E2E_POLICY, dibao.version, ON, id, eligible, eligible ? 'eligible' : 'ineligible', amount, eligible ? [] : ['by-hand']]);
+      if (eligible) await db.query(insertOne, [e2eRunId, E2E_POLICY, dibao.version, ON, id, eligible, 'eligible', amount, []]);
       const t3 = performance.now();
       phase.read += t1 - t0; phase.evaluate += t2 - t1; phase.write += t3 - t2;
       return eligible;
@@ -356,7 +365,7 @@ async function main(): Promise<void> {
       },
       baselineEndToEnd: {
         engine: 'json-rules-engine', policy: 'tianjin/dibao (conditions translated by hand)', sample: e2eIds.length,
-        perRecord: 'read the input (1 query) + evaluate + write the decision (1 INSERT, autocommit)',
+        perRecord: 'read the input (1 query) + evaluate + write the decision when eligible (1 INSERT, autocommit)',
         seconds: r3(e2e.seconds), perRecordMs: r3(e2ePerRecordMs),
         perRecordMsByPhase: Object.fromEntries(Object.entries(phase).map(([k, v]) => [k, r3(v / Math.max(1, e2eIds.length))])), extrapolatedSecondsForN: r2(e2eSecondsN),
         cityDibaoSeconds: Math.round(e2ePerRecordMs / 1000 * cityHouseholds), agreesWithBatch: `${e2eAgree}/${e2eIds.length}`,
@@ -373,7 +382,7 @@ async function main(): Promise<void> {
       loadavg: loads,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
-    for (const r of runs) log(`${r.policy}: ${r.rows.toLocaleString('en')} rows in ${r.seconds} s (${r.rowsPerSecond.toLocaleString('en')} rows/s)`);
+    for (const r of runs) log(`${r.policy}: ${r.rows.toLocaleString('en')} decided, ${r.written.toLocaleString('en')} written, in ${r.seconds} s (${r.rowsPerSecond.toLocaleString('en')} decisions/s)`);
     log(`city (${persons >= CITY ? 'measured' : 'linear'}): ${r2(cityBatchSeconds)} s (goal < ${GOAL.citySeconds} s: ${cityOk ? 'met' : 'not met'})`);
     log(`ratio vs evaluation-only baseline (${r3(perRecordMs)} ms/record): ${r2(ratio)}x; vs end-to-end baseline (${r3(e2ePerRecordMs)} ms/record): ${r2(ratioE2E)}x (goal >= ${GOAL.ratio}x)`);
     log(`load average: ${loads.map((l) => `${l.stage} ${l.load.join('/')}`).join('; ')}`);

@@ -124,6 +124,17 @@ describe('console walk (e2e, Chromium)', () => {
     await page.getByTestId('policy-run-start').click();
     await expect.poll(() => page.getByTestId('policy-runs').textContent(), { timeout: 60_000 }).toContain('已完成');
     expect(await page.getByTestId('policy-runs').textContent()).toContain('120101*');
+    // The persons imported above have no hukou region: their inputs are data errors, counted, and
+    // the first one's message is shown under the count (stored with the run: GET …/runs/:runId).
+    const [latestRun] = (await api<{ items: Array<{ id: number; errors: number; firstError: string | null }> }>(page,
+      `/api/policies/${encodeURIComponent('tianjin/concentrated-care-subsidy')}/runs`)).items;
+    expect(latestRun?.errors).toBeGreaterThan(0);
+    expect(latestRun?.firstError).toEqual(expect.any(String));
+    const one = await api<{ firstError: string | null }>(page, `/api/policies/${encodeURIComponent('tianjin/concentrated-care-subsidy')}/runs/${latestRun!.id}`);
+    expect(one.firstError).toBe(latestRun!.firstError);
+    const errorsCell = page.getByTestId('policy-run-errors').first();
+    expect((await errorsCell.textContent())?.startsWith(String(latestRun!.errors))).toBe(true);
+    expect((await page.getByTestId('policy-run-first-error').first().textContent())?.trim()).toBe(`首个错误：${latestRun!.firstError}`);
     await screenshot(page, '08b-policy-batch-run');
     await page.context().close();
   });

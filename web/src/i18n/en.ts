@@ -70,6 +70,7 @@ export const en: Messages = {
     runCity: 'whole city',
     runTotal: 'Decided',
     runErrors: 'Data errors',
+    runFirstError: 'First error: {{message}}',
     runAmount: 'Monthly total',
     runStarted: 'Started',
     runFinished: 'Finished',

@@ -77,6 +77,7 @@ export const zh = {
     runCity: '全市',
     runTotal: '认定数',
     runErrors: '数据错误',
+    runFirstError: '首个错误：{{message}}',
     runAmount: '月度金额合计',
     runStarted: '开始',
     runFinished: '完成',

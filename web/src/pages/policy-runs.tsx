@@ -16,6 +16,8 @@ interface PolicyRun {
   id: number; onDate: string; startedAt: string; finishedAt: string | null; startedBy: string; scope: string[];
   total: number | null; eligible: number | null; errors: number | null; amountTotal: number | string | null;
   status: 'running' | 'done' | 'failed'; failure: string | null;
+  /** The message of the run's first data error (stored with the run), null without errors. */
+  firstError?: string | null;
 }
 
 const POLL_MS = 2000;
@@ -74,7 +76,15 @@ export default function PolicyRuns({ policyId, defaultOn }: { policyId: string; 
           { key: 'scope', title: t('policies.runScope'), width: 120, render: (_, r) => (r.scope.length ? r.scope.join(', ') : t('policies.runCity')) },
           { key: 'total', title: t('policies.runTotal'), width: 100, align: 'right', render: (_, r) => r.total ?? '—' },
           { key: 'eligible', title: t('policies.eligible'), width: 100, align: 'right', render: (_, r) => r.eligible ?? '—' },
-          { key: 'errors', title: t('policies.runErrors'), width: 80, align: 'right', render: (_, r) => r.errors ?? '—' },
+          { key: 'errors', title: t('policies.runErrors'), width: 240, render: (_, r) => (
+            <Space direction="vertical" size={0} data-testid="policy-run-errors">
+              <span>{r.errors ?? '—'}</span>
+              {r.errors && r.firstError
+                ? <Typography.Text type="warning" style={{ fontSize: 12 }} ellipsis={{ tooltip: r.firstError }} data-testid="policy-run-first-error">
+                    {t('policies.runFirstError', { message: r.firstError })}
+                  </Typography.Text>
+                : null}
+            </Space>) },
           { key: 'amount', title: t('policies.runAmount'), width: 130, align: 'right', render: (_, r) => (r.amountTotal === null ? '—' : `¥${Number(r.amountTotal).toFixed(2)}`) },
           { key: 'started', title: t('policies.runStarted'), width: 200, render: (_, r) => <Space direction="vertical" size={0}><span>{formatDateTime(r.startedAt)}</span><Typography.Text type="secondary">{r.startedBy}</Typography.Text></Space> },
           { key: 'finished', title: t('policies.runFinished'), render: (_, r) => (r.status === 'failed'

@@ -43,13 +43,17 @@ export async function listElders(db: Queryable, scope: Scope, limit: number, off
 
 export interface CandidateRow { person_id: number; name: string; birth_date: string; community_code: string | null; grid_id: string | null; run_id: number; on_date: string }
 
-/** Persons the latest elder-alone-guard decision found eligible, in scope, not yet enrolled. */
+/**
+ * Persons the latest elder-alone-guard decision found eligible, in scope, not yet enrolled: the
+ * latest done run covering the person (policy_latest_verdicts, migration 060; any date) stored an
+ * eligible row for them.
+ */
 export async function listCandidates(db: Queryable, scope: Scope, limit: number): Promise<CandidateRow[]> {
   const params: unknown[] = [GUARD_POLICY_ID, limit];
   return db.query<CandidateRow>(
     `WITH latest AS (
-       SELECT DISTINCT ON (entity_id) entity_id, run_id, eligible, to_char(on_date, 'YYYY-MM-DD') AS on_date
-       FROM policy_decision WHERE policy_id = $1 AND entity = 'person' ORDER BY entity_id, on_date DESC, run_id DESC)
+       SELECT v.entity_id, v.run_id, v.eligible, to_char(v.run_on, 'YYYY-MM-DD') AS on_date
+       FROM policy_latest_verdicts($1, 'person', 'infinity'::date) v)
      SELECT p.id AS person_id, p.name, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date, p.residence_community AS community_code, p.grid_id, l.run_id, l.on_date
      FROM latest l JOIN person p ON p.id = l.entity_id
      WHERE l.eligible AND p.deceased_on IS NULL AND NOT EXISTS (SELECT 1 FROM eldercare_elder e WHERE e.person_id = p.id)
@@ -57,10 +61,13 @@ export async function listCandidates(db: Queryable, scope: Scope, limit: number)
      ORDER BY p.residence_community, p.name LIMIT $2`, params);
 }
 
-/** The latest guard decision on one person: eligible or not, and which run. */
+/**
+ * The latest guard decision on one person: eligible or not (null: an error), and which run — the
+ * latest done run covering the person (policy_latest_decision, migration 060); none when no run did.
+ */
 export async function latestDecision(db: Queryable, personId: number): Promise<{ run_id: number; eligible: boolean | null } | undefined> {
   const [row] = await db.query<{ run_id: number; eligible: boolean | null }>(
-    `SELECT run_id, eligible FROM policy_decision WHERE policy_id = $1 AND entity = 'person' AND entity_id = $2 ORDER BY on_date DESC, run_id DESC LIMIT 1`,
+    `SELECT run_id, eligible FROM policy_latest_decision($1, 'person', $2, 'infinity'::date)`,
     [GUARD_POLICY_ID, personId]);
   return row;
 }

@@ -5,8 +5,10 @@
  * months, computed here in SQL, since the CEL subset has no aggregates over tables). The same
  * library builds the inputs of the assistance policies re-evaluated in a chain.
  *
- * The assistance category of a person or household is the latest stored decision of the policy
- * module's batch runs (policy_decision, read-only here), as the policy module's own builders do.
+ * The assistance category of a person or household is the latest decision of the policy module's
+ * batch runs (policy_latest_decision / policy_latest_verdicts, read-only here: the latest done run
+ * covering the entity, eligible when it stored an eligible row for it), as the policy module's own
+ * builders do.
  */
 import { sqlQuote, type Policy, type Ty } from '@minsheng/rules';
 import { scopeSql, type Scope } from '../../platform/auth/scope.ts';
@@ -24,9 +26,9 @@ export const PLACEHOLDERS: Record<string, string> = {
 
 export const living = (p: string, on: string): string => `(${p}.deceased_on IS NULL OR ${p}.deceased_on > ${on}::date)`;
 
+/** Whether the entity's latest decision of the policy on or before the date is eligible (policy_latest_decision, migration 060; false without one, or an error). */
 export const latest = (policyId: string, entity: 'person' | 'household', idExpr: string, on: string): string =>
-  `coalesce((SELECT __d.eligible FROM policy_decision __d WHERE __d.policy_id = ${sqlQuote(policyId)} AND __d.entity = '${entity}'
-     AND __d.entity_id = ${idExpr} AND __d.on_date <= ${on}::date ORDER BY __d.on_date DESC, __d.run_id DESC LIMIT 1), false)`;
+  `coalesce((SELECT __d.eligible FROM policy_latest_decision(${sqlQuote(policyId)}, '${entity}', ${idExpr}, ${on}::date) __d), false)`;
 
 export const financeSum = (p: string, on: string, kind: 'income' | 'asset'): string =>
   `(SELECT coalesce(sum((__f.v->>'amount')::numeric), 0) FROM jsonb_array_elements(${p}.finance) AS __f(v)

@@ -46,13 +46,25 @@ export async function makeHousehold(db: Db, no: string, members: MemberSpec[], w
   return { householdId: h.id, personIds, citizenIds };
 }
 
-/** Stores a policy decision as a batch run would (the assistance category the rules read). */
+/**
+ * Stores a policy decision as a batch run would (the assistance category the rules read): a new
+ * done city run of the policy on the date, in which every other entity keeps its latest verdict of
+ * that date (carried over) and this one is eligible or not. A run stores only eligible decisions
+ * (ADR 0004): a non-eligible entity has no row in it.
+ */
 export async function storeDecision(db: Db, policyId: string, entity: 'person' | 'household', entityId: number, eligible: boolean, on = '2026-01-01'): Promise<void> {
   const [run] = await db.query<{ id: number }>(
-    `INSERT INTO policy_run (policy_id, policy_version, on_date, started_by, status) VALUES ($1, 1, $2, 'test', 'done') RETURNING id`, [policyId, on]);
+    `INSERT INTO policy_run (policy_id, policy_version, on_date, started_by, status) VALUES ($1, 1, $2, 'test', 'running') RETURNING id`, [policyId, on]);
   await db.query(
-    `INSERT INTO policy_decision (run_id, policy_id, policy_version, on_date, entity, entity_id, eligible, outcome) VALUES ($1, $2, 1, $3, $4, $5, $6, $7)`,
-    [run!.id, policyId, on, entity, entityId, eligible, eligible ? 'eligible' : 'ineligible']);
+    `INSERT INTO policy_decision (run_id, policy_id, policy_version, on_date, entity, entity_id, eligible, outcome, error)
+     SELECT $1, $2, 1, $3, $4, v.entity_id, v.eligible, v.outcome, v.error FROM policy_latest_verdicts($2, $4, $3::date) v WHERE v.entity_id <> $5`,
+    [run!.id, policyId, on, entity, entityId]);
+  if (eligible) {
+    await db.query(
+      `INSERT INTO policy_decision (run_id, policy_id, policy_version, on_date, entity, entity_id, eligible, outcome) VALUES ($1, $2, 1, $3, $4, $5, true, 'eligible')`,
+      [run!.id, policyId, on, entity, entityId]);
+  }
+  await db.query(`UPDATE policy_run SET status = 'done', finished_at = now() WHERE id = $1`, [run!.id]);
 }
 
 let batchSeq = 0;

@@ -21,7 +21,7 @@
  * A single-row read (`… WHERE id = $1`) stays cheap: PostgreSQL pushes the key into the grouped
  * tables (the bench's end-to-end baseline reads inputs that way).
  *
- * Order of batch runs (decisions are read from policy_decision, latest on or before the date;
+ * Order of batch runs (decisions are read through policy_latest_verdicts, latest on or before the date;
  * `runOrder` computes it from each builder's `reads`, `policy run --family` follows it):
  *   1. tianjin/dibao, tianjin/dibao-edge (households), tianjin/severe-disability-care-allowance
  *   2. tianjin/tekun (persons; reads its supporters' categories: dibao, dibao-edge, and tekun from
@@ -188,12 +188,13 @@ const living = (p: string, on: string): string => `(${p}.deceased_on IS NULL OR 
 const enumHas = (ty: Ty, v: string): boolean => ty.k === 'string' && (ty.enum?.includes(v) ?? false);
 
 /**
- * Whether the latest stored decision of a policy for an entity on or before the date is eligible
- * (false when there is none or it was an error): all latest decisions at once (DISTINCT ON), joined.
+ * The stored latest verdicts of a policy for entities on or before the date (migration 060,
+ * `policy_latest_verdicts`: the latest done run covering the entity, and its row there): only
+ * entities found eligible or in error appear; an entity absent is not eligible (ADR 0004).
  */
-const latestDecisions = (policyId: string, entity: Entity, on: string): string => `(SELECT DISTINCT ON (__d.entity_id) __d.entity_id, __d.eligible FROM policy_decision __d
-     WHERE __d.policy_id = ${sqlQuote(policyId)} AND __d.entity = '${entity}' AND __d.on_date <= ${on}::date
-     ORDER BY __d.entity_id, __d.on_date DESC, __d.run_id DESC)`;
+const latestDecisions = (policyId: string, entity: Entity, on: string): string =>
+  `(SELECT __v.entity_id, __v.eligible FROM policy_latest_verdicts(${sqlQuote(policyId)}, '${entity}', ${on}::date) __v)`;
+/** Whether the latest decision of a policy for an entity on or before the date is eligible (false when there is none, it is not eligible, or an error). */
 const latestEligible = (j: Joins, policyId: string, entity: Entity, idExpr: string, on: string): string => {
   const a = j.add(`latest:${policyId}:${entity}:${idExpr}`, (a) => `LEFT JOIN ${latestDecisions(policyId, entity, on)} AS ${a} ON ${a}.entity_id = ${idExpr}`);
   return `coalesce(${a}.eligible, false)`;

@@ -95,7 +95,12 @@ describe('batch runs over the registry', () => {
   });
   afterAll(async () => { await t.close(); });
 
-  /** JS == SQL: every stored decision equals evaluate() on the input built from the registry. */
+  /**
+   * JS == SQL: the run stored a row for exactly the inputs built from the registry that evaluate()
+   * finds eligible or cannot decide (an error), each row equal to evaluate()'s decision, and no row
+   * for every other input (not eligible: ADR 0004); the run's total counts every input; and the
+   * readers' view (policy_latest_verdicts) gives the same eligible set. Answers the number of inputs.
+   */
   async function checkAgainstJs(runId: number, publicId: string): Promise<number> {
     const cat = c();
     const policy = cat.get(publicId, ON);
@@ -104,28 +109,55 @@ describe('batch runs over the registry', () => {
     const inputs = await t.db.query<{ id: number; input: unknown }>(`SELECT id, input FROM (${rel.sql}) AS i ORDER BY id`, params);
     const stored = await t.db.query<{ entity_id: number; eligible: boolean | null; outcome: string | null; amount: number | null; failed_rules: string[] | null; error: string | null }>(
       'SELECT entity_id, eligible, outcome, amount, failed_rules, error FROM policy_decision WHERE run_id = $1 ORDER BY entity_id', [runId]);
-    expect(stored.map((s) => s.entity_id)).toEqual(inputs.map((i) => i.id));
-    for (const [k, row] of inputs.entries()) {
-      const s = stored[k]!;
+    const byId = new Map(stored.map((s) => [Number(s.entity_id), s]));
+    const inputIds = new Set(inputs.map((i) => Number(i.id)));
+    for (const s of stored) expect(inputIds.has(Number(s.entity_id)), `stored entity ${s.entity_id} is an input`).toBe(true);
+    const jsEligible: number[] = [];
+    let kept = 0;
+    for (const row of inputs) {
+      const s = byId.get(Number(row.id));
       let js: ReturnType<typeof evaluate> | undefined;
       try { js = evaluate(policy, row.input, ON); } catch (e) { expect(e).toBeInstanceOf(RulesError); }
-      if (!js) { expect(s.error, `entity ${row.id}`).not.toBeNull(); continue; }
-      expect({ eligible: s.eligible, outcome: s.outcome, amount: s.amount, failed: s.failed_rules, error: s.error }, `entity ${row.id}: ${JSON.stringify(row.input)}`)
-        .toEqual({ eligible: js.eligible, outcome: js.outcome, amount: js.amount, failed: js.reasons.filter((r) => !r.passed).map((r) => r.rule), error: null });
+      if (!js) { expect(s?.error, `entity ${row.id}`).toEqual(expect.any(String)); kept += 1; continue; }
+      if (!js.eligible) { expect(s, `entity ${row.id} is not eligible: no row (${JSON.stringify(row.input)})`).toBeUndefined(); continue; }
+      kept += 1;
+      jsEligible.push(Number(row.id));
+      expect({ eligible: s?.eligible, outcome: s?.outcome, amount: s?.amount, failed: s?.failed_rules, error: s?.error }, `entity ${row.id}: ${JSON.stringify(row.input)}`)
+        .toEqual({ eligible: true, outcome: js.outcome, amount: js.amount, failed: [], error: null });
     }
+    expect(stored.length).toBe(kept);
+    const [run] = await t.db.query<{ total: number }>('SELECT total FROM policy_run WHERE id = $1', [runId]);
+    expect(run?.total).toBe(inputs.length);
+    const verdicts = await t.db.query<{ entity_id: number }>(`SELECT entity_id FROM policy_latest_verdicts($1, $2, $3::date) WHERE eligible ORDER BY entity_id`, [publicId, rel.entity, ON]);
+    expect(verdicts.map((v) => Number(v.entity_id))).toEqual(jsEligible);
     return inputs.length;
+  }
+
+  /** evaluate() on one entity's input built from the registry (what a caseworker is shown for a non-eligible one). */
+  async function jsDecision(publicId: string, entityId: number): Promise<ReturnType<typeof evaluate>> {
+    const policy = c().get(publicId, ON);
+    const params: unknown[] = [];
+    const rel = inputRelation(publicId, policy, ON, systemScope(), params);
+    params.push(entityId);
+    const [row] = await t.db.query<{ input: unknown }>(`SELECT input FROM (${rel.sql}) AS i WHERE id = $${params.length}`, params);
+    return evaluate(policy, row?.input, ON);
   }
 
   it('runs dibao over households in one statement and stores decisions equal to the JS evaluator', async () => {
     const run = await service.runPolicy(t.db, c(), 'tianjin/dibao', ON, systemScope(), 'test');
     expect(run).toMatchObject({ policyId: 'tianjin/dibao', policyVersion: 1, onDate: ON, status: 'done', total: 7, errors: 1 });
     expect(run.firstError).toBe('invalid input');
-    const byHousehold = new Map((await t.db.query<{ entity_id: number; outcome: string | null }>('SELECT entity_id, outcome FROM policy_decision WHERE run_id = $1', [run.id])).map((r) => [r.entity_id, r.outcome]));
+    expect(await service.getRun(t.db, run.id)).toMatchObject({ firstError: 'invalid input', errors: 1 });
+    // Stored: the eligible and the error decisions only; the refused ones and the deceased have no row.
+    const byHousehold = new Map((await t.db.query<{ entity_id: number; outcome: string | null }>('SELECT entity_id, outcome FROM policy_decision WHERE run_id = $1', [run.id])).map((r) => [Number(r.entity_id), r.outcome]));
     expect(byHousehold.get(ids.households[0]!)).toBe('dibao');
     expect(byHousehold.get(ids.households[1]!)).toBe('near-poor');
-    expect(byHousehold.get(ids.households[2]!)).toBe('refused');
-    expect(byHousehold.get(ids.households[3]!)).toBe('refused');
+    expect(byHousehold.has(ids.households[2]!)).toBe(false);
+    expect(byHousehold.has(ids.households[3]!)).toBe(false);
+    expect(byHousehold.get(ids.households[5]!)).toBeNull(); // the input error: a row, outcome NULL
     expect(byHousehold.has(ids.households[7]!)).toBe(false);
+    expect((await jsDecision('tianjin/dibao', ids.households[2]!)).outcome).toBe('refused');
+    expect((await jsDecision('tianjin/dibao', ids.households[3]!)).outcome).toBe('refused');
     expect(await checkAgainstJs(run.id, 'tianjin/dibao')).toBe(7);
     // amount: 2 × 1180 − 800 + 2 elders × 118
     expect(run.amountTotal).toBeGreaterThan(1796);
@@ -137,16 +169,40 @@ describe('batch runs over the registry', () => {
     expect(run.reads).toEqual(['tianjin/dibao']);
     expect(Object.keys(run.placeholders ?? {})).toEqual(expect.arrayContaining(['voluntary', 'daysInCare', 'monthlyCareFee']));
     expect(await checkAgainstJs(run.id, 'tianjin/concentrated-care-subsidy')).toBe(run.total);
-    const [first] = await t.db.query<{ outcome: string; failed_rules: string[] }>('SELECT outcome, failed_rules FROM policy_decision WHERE run_id = $1 AND entity_id = $2', [run.id, ids.persons[0]]);
-    // dibao family, 86, totally disabled, in an institution — but admitted (per the registry) today: too few days
-    expect(first).toEqual({ outcome: 'ineligible', failed_rules: ['days-in-care'] });
+    // dibao family, 86, totally disabled, in an institution — but admitted (per the registry) today:
+    // too few days. Not eligible: no row; the latest decision is this run's "not eligible", and the
+    // explanation is evaluate() on the registry's input.
+    const [first] = await t.db.query<{ run_id: number; eligible: boolean; outcome: string | null }>(
+      `SELECT run_id, eligible, outcome FROM policy_latest_decision('tianjin/concentrated-care-subsidy', 'person', $1, $2::date)`, [ids.persons[0], ON]);
+    expect({ ...first, run_id: Number(first?.run_id) }).toEqual({ run_id: run.id, eligible: false, outcome: null });
+    const why = await jsDecision('tianjin/concentrated-care-subsidy', ids.persons[0]!);
+    expect({ outcome: why.outcome, failed: why.reasons.filter((r) => !r.passed).map((r) => r.rule) }).toEqual({ outcome: 'ineligible', failed: ['days-in-care'] });
   });
 
-  it('a district run covers only its subtree; runs list by scope', async () => {
+  it('a district run covers only its subtree: it hides older eligibility inside it, not outside; runs list by scope', async () => {
+    const eligibleNow = async (): Promise<number[]> => (await t.db.query<{ entity_id: number }>(
+      `SELECT entity_id FROM policy_latest_verdicts('tianjin/dibao', 'household', $1::date) WHERE eligible ORDER BY entity_id`, [ON])).map((r) => Number(r.entity_id));
+    const before = await eligibleNow();
+    expect(before).toEqual(expect.arrayContaining([ids.households[0], ids.households[1], ids.households[6]]));
+    // The near-poor single (和平区) now earns too much; the 河西区 household is outside the next run.
+    const [single] = await t.db.query<{ id: number }>('SELECT id FROM person WHERE household_id = $1', [ids.households[1]]);
+    await t.db.query(`UPDATE person SET finance = jsonb_set(finance, '{0,amount}', '9000') WHERE id = $1`, [single!.id]);
     const heping = { prefixes: ['120101'], gridIds: [], all: false } as unknown as ReturnType<typeof systemScope>;
     const run = await service.runPolicy(t.db, c(), 'tianjin/dibao', ON, heping, 'district');
+    await t.db.query(`UPDATE person SET finance = jsonb_set(finance, '{0,amount}', '1500') WHERE id = $1`, [single!.id]);
     expect(run.total).toBe(6);
     expect(run.scope).toEqual(['120101*']);
+    const after = await eligibleNow();
+    // the later district run's "not eligible" hides the city run's near-poor decision …
+    expect(after).not.toContain(ids.households[1]);
+    expect(await t.db.query(`SELECT run_id::int AS run_id, eligible FROM policy_latest_decision('tianjin/dibao', 'household', $1, $2::date)`, [ids.households[1], ON]))
+      .toEqual([{ run_id: run.id, eligible: false }]);
+    // … but not the eligibility the city run found outside the district, nor what the district run confirmed
+    expect(after).toEqual(before.filter((id) => id !== ids.households[1]));
+    expect(after).toContain(ids.households[6]);
+    expect(after).toContain(ids.households[0]);
+    // a date before both runs: no decision at all
+    expect(await t.db.query(`SELECT * FROM policy_latest_decision('tianjin/dibao', 'household', $1, '2026-04-30'::date)`, [ids.households[6]])).toEqual([]);
     const mine = await service.listRuns(t.db, 'tianjin/dibao', heping);
     expect(mine.map((r) => r.id)).toEqual([run.id]);
     const hexi = { prefixes: ['120103'], gridIds: [], all: false } as unknown as ReturnType<typeof systemScope>;

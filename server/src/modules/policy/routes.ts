@@ -3,7 +3,9 @@
  * need no sign-in (evaluation is rate limited). Batch runs and what-ifs read the registry: they
  * need `policy.run`, run over the caller's region subtree, and are audited. A batch run answers 202
  * with the run (status running) as soon as it has started; `GET …/runs/:runId` gives its status and,
- * once done, its totals (a failure: status failed, the message in `failure`).
+ * once done, its totals and the first data error's message (`firstError`; a failure: status
+ * failed, the message in `failure`). Runs store only eligible and error decisions (ADR 0004):
+ * the non-eligible count is total − eligible − errors.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IsoDate } from '@minsheng/contracts';
@@ -63,8 +65,6 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AppContext, cata
   // when it closes (each is one transaction: abandoning it would only roll it back).
   const inflight = new Set<Promise<unknown>>();
   app.addHook('onClose', async () => { await Promise.allSettled([...inflight]); });
-  /** The first failed decision's message of runs finished in this process (not stored). */
-  const firstErrors = new Map<number, string | null>();
 
   const run = async (req: FastifyRequest, reply: FastifyReply) => {
     const id = known(policyId(req));
@@ -76,7 +76,7 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AppContext, cata
     const started = await service.getRun(db, prepared.runId);
     await writeAudit(db, staffActor(staff), { action: 'policy.run', entity: 'policy', entityId: id, fields: ['registry'], detail: { runId: prepared.runId, on, scope: started.scope } }, req);
     const job = prepared.execute().then(
-      (s) => { firstErrors.set(s.id, s.firstError ?? null); if (firstErrors.size > 500) firstErrors.delete(firstErrors.keys().next().value as number); },
+      () => undefined,
       (e: unknown) => { req.log.error({ err: e, runId: prepared.runId }, 'policy run failed'); },
     ).finally(() => { inflight.delete(job); });
     inflight.add(job);
@@ -87,8 +87,7 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AppContext, cata
     const id = known(policyId(req));
     const { runId } = parseInput(RunParams, { runId: (req.params as Record<string, string | undefined>).runId }, 'runId');
     const r = await service.getVisibleRun(db, id, runId, scopeOf(req, 'policy.run'));
-    const firstError = firstErrors.get(r.id);
-    return { ...r, ...service.runInputs(catalogue, r), ...(firstError !== undefined ? { firstError } : {}) };
+    return { ...r, ...service.runInputs(catalogue, r) };
   };
   const runs = async (req: FastifyRequest) => {
     const id = known(policyId(req));

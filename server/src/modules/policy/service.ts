@@ -6,7 +6,7 @@
 import { compileToSql, SQL_SESSION_SETTINGS, Decimal, evaluate, resolveParameters, RulesError, type Decision, type JsonValue, type Parameter, type ParamValue, type Policy, type Ty } from '@minsheng/rules';
 import type { Db } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
-import { systemScope, type Scope } from '../../platform/auth/scope.ts';
+import { isEmptyScope, systemScope, type Scope } from '../../platform/auth/scope.ts';
 import type { PolicyCatalogue } from './catalogue.ts';
 import { inputRelation, runOrder } from './inputs.ts';
 
@@ -109,11 +109,13 @@ export interface RunSummary {
   id: number; policyId: string; policyVersion: number; onDate: string; startedAt: string; finishedAt: string | null; startedBy: string;
   scope: string[]; total: number | null; eligible: number | null; errors: number | null; amountTotal: number | null;
   parameters: Record<string, JsonValue>; status: 'running' | 'done' | 'failed'; failure: string | null;
-  placeholders?: Record<string, string>; reads?: string[]; firstError?: string | null;
+  /** The message of the run's first data error (the smallest message), null without errors. */
+  firstError: string | null;
+  placeholders?: Record<string, string>; reads?: string[];
 }
 
 const RUN_COLS = `id, policy_id AS "policyId", policy_version AS "policyVersion", on_date AS "onDate", started_at AS "startedAt",
-  finished_at AS "finishedAt", started_by AS "startedBy", scope, total, eligible, errors, amount_total AS "amountTotal", parameters, status, failure`;
+  finished_at AS "finishedAt", started_by AS "startedBy", scope, total, eligible, errors, amount_total AS "amountTotal", parameters, status, failure, first_error AS "firstError"`;
 
 const scopeText = (scope: Scope): string[] => (scope.all ? [] : [...scope.prefixes.map((p) => `${p}*`), ...scope.gridIds.map((g) => `grid:${g}`)]);
 
@@ -153,6 +155,9 @@ export interface PreparedRun {
 }
 
 export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string): Promise<PreparedRun> {
+  // A run covers its recorded scope, and an empty list records the whole city: a run over nothing
+  // would claim "not eligible" for everyone (ADR 0004).
+  if (!scope.all && isEmptyScope(scope)) throw new AppError('forbidden', 'scope: you may run policies over no region', { field: 'scope' });
   const params: unknown[] = [];
   const { policy, publicId, input, sql } = compiled(catalogue, id, on, scope, params, undefined, 'columns');
   const [run] = await db.query<{ id: number }>(
@@ -162,30 +167,38 @@ export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string,
   const n = params.length;
   const execute = async (): Promise<RunSummary> => {
     try {
-      const [totals] = await db.transaction(async (tx) => {
+      await db.transaction(async (tx) => {
         // Held until this transaction ends, also when the process dies: a 'running' run whose lock
         // is free is no longer running anywhere (reapInterruptedRuns).
         await tx.query(`SELECT pg_advisory_xact_lock(${RUN_LOCK_KEY})`, [runId]);
         // JIT compilation makes these wide generated queries slower, not faster (measured 2x).
         for (const setting of SQL_SESSION_SETTINGS) await tx.exec(setting);
-        // In id order: both indexes of policy_decision then grow at their right edge; in the join's
-        // order, 5.5 M decisions (the city's households) were 5.5 M random index insertions.
+        // Only eligible and error decisions are stored (ADR 0004): an entity the run covers without
+        // a row was decided not eligible; `total` counts every decision. `d` is read twice (the
+        // insert and the totals), so PostgreSQL computes it once; the columns only stored rows need
+        // are NULL for the others. In id order: both indexes of policy_decision then grow at their
+        // right edge; in the join's order they took random insertions.
         const [t] = await tx.query<{ total: number; eligible: number; errors: number; amount: number | null; first_error: string | null }>(
-          `WITH ins AS (
+          `WITH d AS (
+             SELECT x.id, x.eligible, x.error, x.eligible OR x.error IS NOT NULL AS keep,
+               CASE WHEN x.eligible OR x.error IS NOT NULL THEN x.outcome END AS outcome,
+               CASE WHEN x.eligible OR x.error IS NOT NULL THEN x.amount END AS amount,
+               CASE WHEN x.eligible OR x.error IS NOT NULL THEN x.failed_rules END AS failed_rules
+             FROM (${sql}) AS x),
+           ins AS (
              INSERT INTO policy_decision (run_id, policy_id, policy_version, on_date, entity, entity_id, eligible, outcome, amount, failed_rules, error)
              SELECT $${n + 1}::bigint, $${n + 2}::text, $${n + 3}::int, $${n + 4}::date, $${n + 5}::text, d.id, d.eligible, d.outcome, d.amount, d.failed_rules, d.error
-             FROM (${sql}) AS d ORDER BY d.id
+             FROM d WHERE d.keep ORDER BY d.id
              RETURNING eligible, amount, error)
-           SELECT count(*)::int AS total, count(*) FILTER (WHERE eligible)::int AS eligible, count(*) FILTER (WHERE error IS NOT NULL)::int AS errors,
+           SELECT (SELECT count(*) FROM d)::int AS total, count(*) FILTER (WHERE eligible)::int AS eligible, count(*) FILTER (WHERE error IS NOT NULL)::int AS errors,
              sum(amount) FILTER (WHERE eligible) AS amount, min(error) AS first_error FROM ins`,
           [...params, runId, publicId, policy.version, on, input.entity]);
         const r = t as { total: number; eligible: number; errors: number; amount: number | null; first_error: string | null };
-        await tx.query(`UPDATE policy_run SET total = $2, eligible = $3, errors = $4, amount_total = $5, status = 'done', finished_at = clock_timestamp() WHERE id = $1`,
-          [runId, r.total, r.eligible, r.errors, r.amount ?? 0]);
-        return [r];
+        await tx.query(`UPDATE policy_run SET total = $2, eligible = $3, errors = $4, amount_total = $5, first_error = $6, status = 'done', finished_at = clock_timestamp() WHERE id = $1`,
+          [runId, r.total, r.eligible, r.errors, r.amount ?? 0, r.first_error]);
       });
       const summary = await getRun(db, runId);
-      return { ...summary, placeholders: input.placeholders, reads: input.reads, firstError: totals?.first_error ?? null };
+      return { ...summary, placeholders: input.placeholders, reads: input.reads };
     } catch (e) {
       await db.query(`UPDATE policy_run SET status = 'failed', failure = $2, finished_at = clock_timestamp() WHERE id = $1`, [runId, (e as Error).message.slice(0, 2000)]);
       throw e;
@@ -194,7 +207,7 @@ export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string,
   return { runId, placeholders: input.placeholders, reads: input.reads, execute };
 }
 
-/** Runs a policy over the registry (in the scope) in one INSERT … SELECT and stores each decision; waits for the end. */
+/** Runs a policy over the registry (in the scope) in one INSERT … SELECT, stores its eligible and error decisions; waits for the end. */
 export async function runPolicy(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string): Promise<RunSummary> {
   return (await prepareRun(db, catalogue, id, on, scope, startedBy)).execute();
 }
