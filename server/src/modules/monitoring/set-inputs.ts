@@ -65,11 +65,15 @@ export function personAggRel(a: Aggregate, months: number, on: string): string {
   return `(SELECT __r.person_id AS id, ${agg} AS v FROM feed_row __r WHERE ${[...where, '__r.person_id IS NOT NULL'].join(' AND ')} GROUP BY __r.person_id)`;
 }
 
-/** Per-household aggregate relation `(id, v)` over the rows of all persons of the household. */
+/**
+ * Per-household aggregate relation `(id, v)` over the rows of all persons of the household: grouped
+ * by the feed row's copy of its person's current household (migration 061, kept by triggers), so
+ * the pass reads the feed rows alone instead of joining every one to person.
+ */
 export function householdAggRel(a: Aggregate, months: number, on: string): string {
   const { where, agg } = aggregateParts(a, months, on);
-  return `(SELECT __a.household_id AS id, ${agg} AS v FROM feed_row __r JOIN person __a ON __a.id = __r.person_id
-    WHERE ${[...where, '__a.household_id IS NOT NULL'].join(' AND ')} GROUP BY __a.household_id)`;
+  return `(SELECT __r.household_id AS id, ${agg} AS v FROM feed_row __r
+    WHERE ${[...where, '__r.household_id IS NOT NULL'].join(' AND ')} GROUP BY __r.household_id)`;
 }
 
 /**
@@ -164,7 +168,7 @@ function evidenceIds(src: EvidenceSource, entity: 'person' | 'household', on: st
     // Households with a member who has rows of this member aggregate (household rules only).
     const a = aggs.members[src.name]!;
     const { where } = aggregateParts(a.agg, a.months, on);
-    return `SELECT DISTINCT __a.household_id AS id FROM feed_row __r JOIN person __a ON __a.id = __r.person_id WHERE ${[...where, '__a.household_id IS NOT NULL'].join(' AND ')}`;
+    return `SELECT DISTINCT __r.household_id AS id FROM feed_row __r WHERE ${[...where, '__r.household_id IS NOT NULL'].join(' AND ')}`;
   }
   if (src.kind === 'deceased') return `SELECT __x.id FROM person __x WHERE NOT ${living('__x', on)}`;
   // assistance <> 'none', as the assistance field reads it: tekun of the person (household: of any
