@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- alarms [--messages N] [--rate R] [--warmup N] [--elders E] [--clients K] [--broker private|machine|both]
- *    [--mode batched|single|both] [--single-clients K]`
+ *    [--mode batched|lockstep|single[,...]|both] [--single-clients K]`
  *
  * Device messages (heartbeats and presence, 1 % SOS presses, each from another elder) published at
  * a fixed rate with QoS 1 through a real Mosquitto into the eldercare ingest as production runs it
@@ -17,12 +17,19 @@
  * Per broker, in the same run:
  *   baseline — the broker passing the same messages at the same rate to a bare subscriber;
  *   pipeline — the same through the ingest (--mode: `batched`, as production runs it, with the
- *   restart sentinel also receiving every message; `single`, as
+ *   restart sentinel also receiving every message and each client reading ahead (background.ts);
+ *   `lockstep`, the same without the read-ahead (each client's next message only after the previous
+ *   one's batch committed: before the read-ahead); `single`, as
  *   before the micro-batcher: each client's message ingested alone, --single-clients clients,
  *   default 8): throughput until every event is stored, and for each
  *   SOS the latency from publish to its alarm work order stored and to the first notification
  *   queued (the relative's call/SMS handed to the gateway queue), plus where the CPU went (node,
  *   the broker, this database's PostgreSQL backends) and the batch sizes.
+ * Stalls (bench/_stalls.ts): per SOS, the wait until its event row was stored (broker and client
+ * queue) and the time from there to the work order; GC pauses and event-loop delay of this
+ * process; CPU / I/O pressure every 250 ms; checkpoints, WAL and autovacuum during the run
+ * (PostgreSQL, server-wide, and its log); batches over 50 ms; the 250 ms intervals whose events
+ * waited over 100 ms.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -41,6 +48,7 @@ import { batcherFor } from '../server/src/modules/eldercare/batcher.ts';
 import { ingest } from '../server/src/modules/eldercare/ingest.ts';
 import { PrivateBroker } from '../server/src/modules/eldercare/private-broker.ts';
 import { findWorkOrder } from '../server/src/modules/workorders/service.ts';
+import { startStallMeter, type StallReport } from './_stalls.ts';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -75,12 +83,14 @@ const BROKERS = ((): Array<'private' | 'machine'> => {
 const MACHINE_BROKER = process.env.MINSHENG_BENCH_MQTT_URL || 'mqtt://127.0.0.1:1883';
 /** The private broker's configuration beyond the listener: what production needs. */
 const PRIVATE_BROKER_CONF = ['persistence false', 'max_queued_messages 100000'];
-const MODES = ((): Array<'batched' | 'single'> => {
+type Mode = 'batched' | 'lockstep' | 'single';
+const MODES = ((): Mode[] => {
   const i = process.argv.indexOf('--mode');
   const v = i >= 0 ? process.argv[i + 1] : 'batched';
   if (v === 'both') return ['single', 'batched'];
-  if (v === 'batched' || v === 'single') return [v];
-  console.error('--mode must be batched, single or both'); process.exit(2);
+  const modes = (v ?? '').split(',');
+  if (modes.length > 0 && modes.every((m): m is Mode => m === 'batched' || m === 'lockstep' || m === 'single')) return modes;
+  console.error('--mode must be batched, lockstep, single, a comma-separated list of them, or both (single,batched)'); process.exit(2);
 })();
 const SINGLE_CLIENTS = arg('single-clients', 8);
 const tag = randomBytes(3).toString('hex');
@@ -129,6 +139,27 @@ async function publishPaced(client: mqtt.MqttClient, count: number, rate: number
     await sleep(5);
   }
   return { seconds: (Date.now() - start) / 1000 };
+}
+
+/**
+ * Per 250 ms of publish time: how long the events published then waited until stored (p50, max),
+ * beside the machine's CPU / I/O pressure and GC pauses in that interval. Only the intervals
+ * whose slowest event waited over 100 ms are listed (the stalls), plus how many intervals there were.
+ */
+async function waitTimeline(db: Db, like: string, t0: number, s: StallReport): Promise<{ intervals: number; over100ms: unknown[] }> {
+  const rows = await db.query<{ t: number; n: number; p50: number; max: number }>(
+    `SELECT floor((extract(epoch FROM at) * 1000 - $2) / 250)::int * 250 AS t, count(*)::int AS n,
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM received_at - at) * 1000))::int AS p50,
+       round(max(extract(epoch FROM received_at - at) * 1000))::int AS max
+     FROM eldercare_event WHERE event_id LIKE $1 GROUP BY 1 ORDER BY 1`, [like, t0]);
+  return {
+    intervals: rows.length,
+    over100ms: rows.filter((r) => r.max > 100).map((r) => {
+      const sm = s.samples.find((x) => x.at > r.t && x.at <= r.t + 250);
+      const gc = s.gc.over20ms.filter((g) => g.at >= r.t - 250 && g.at < r.t + 250);
+      return `+${r.t}ms n=${r.n} wait p50 ${r.p50} max ${r.max} ms${sm ? ` | cpu ${sm.cpuBusy} cpuPSI ${sm.cpuSome} ioPSI ${sm.ioSome}` : ''}${gc.length ? ` | gc ${gc.map((g) => `${g.kind} ${g.ms}ms@${g.at}`).join(', ')}` : ''}`;
+    }),
+  };
 }
 
 async function openBenchDb(): Promise<{ db: Db; url?: string; name?: string; drop(): Promise<void> }> {
@@ -191,13 +222,13 @@ async function main(): Promise<void> {
       const bareRate = MESSAGES / bareSeconds;
       for (const mode of MODES) {
         // Pipeline: the eldercare ingest on the real topic, shared subscription of its own group.
-        run = `${brokerRun}${mode[0]}`;
+        run = `${brokerRun}${mode[0]}`;  // b, l or s
         process.env.MINSHENG_MQTT_SHARE_GROUP = `bench-${run}`;
-        const clients = mode === 'batched' ? CLIENTS : SINGLE_CLIENTS;
+        const clients = mode === 'single' ? SINGLE_CLIENTS : CLIENTS;
         const ctx: AppContext = { db, config: loadConfig({ LOG_LEVEL: 'silent' }, { databaseUrl: url }), version: 'bench', mqtt: { mode: 'external', url: broker } };
-        const subs = await startIngestClients(ctx, clients, { clientId: `bench-ingest-${run}`, persistent: true }, mode === 'single' ? { submit: (m) => ingest(db, m) } : {});
+        const subs = await startIngestClients(ctx, clients, { clientId: `bench-ingest-${run}`, persistent: true }, mode === 'single' ? { submit: (m) => ingest(db, m), readAhead: false } : { readAhead: mode === 'batched' });
         // As production runs it: the restart sentinel also receives every message (acknowledges only, once caught up).
-        const sentinel = mode === 'batched'
+        const sentinel = mode !== 'single'
           ? await startSentinel(ctx, { clientId: `bench-sentinel-${run}`, eventsTopic: EVENTS_TOPIC, groupClients: subs, groupTopic: sharedTopic() })
           : undefined;
         while (sentinel?.catchingUp()) await sleep(20);
@@ -216,10 +247,11 @@ async function main(): Promise<void> {
           await db.query('UPDATE eldercare_alarm SET closed_at = clock_timestamp() WHERE closed_at IS NULL');
           run = measured;
         }
-        const stats0 = { ...batcherFor(db).stats };
+        const stats0 = { ...batcherFor(db).stats, slow: [] };
         sos = 0;
         const pCpu = cpuMeter(priv?.pid, name);
         const pStart = Date.now();
+        const stopStalls = await startStallMeter(pStart, db);
         const pPub = await publishPaced(pub, MESSAGES, RATE, (i, now) => message(i, now, 'minsheng/v1/devices'));
         // Until every event is stored, or nothing moved for 10 s (a broker that dropped messages).
         let stored = 0;
@@ -231,21 +263,30 @@ async function main(): Promise<void> {
           await sleep(100);
         }
         const pipeCpu = pCpu();
+        const stalls = await stopStalls();
         const stats = batcherFor(db).stats;
         const [last] = await db.query<{ t: string }>(`SELECT max(received_at) AS t FROM eldercare_event WHERE event_id LIKE $1`, [`b-${run}-%`]);
         const pipeSeconds = (Date.parse(last!.t) - pStart) / 1000;
         const toOrder: number[] = [];
         const toNotice: number[] = [];
-        const alarms = await db.query<{ work_order_id: number; opened_at: string }>(
-          `SELECT a.work_order_id, a.opened_at FROM eldercare_alarm a JOIN eldercare_alarm_evidence e ON e.alarm_id = a.id AND e.seq = 1
+        const alarms = await db.query<{ work_order_id: number; opened_at: string; received_at: string }>(
+          `SELECT a.work_order_id, a.opened_at, ev.received_at FROM eldercare_alarm a JOIN eldercare_alarm_evidence e ON e.alarm_id = a.id AND e.seq = 1
+             JOIN eldercare_event ev ON ev.event_id = e.event_ids[1]
            WHERE a.work_order_id IS NOT NULL AND e.event_ids[1] LIKE $1`, [`b-${run}-%`]);
+        /** Per alarm: publish -> SOS event row stored (waiting in the broker and in its client's queue), then -> work order / first notification. */
+        const perAlarm: Array<{ atMs: number; queueMs: number; toOrderMs: number; toNoticeMs: number }> = [];
         for (const a of alarms) {
           const o = await findWorkOrder(db, a.work_order_id);
           const created = o?.actions.find((x) => x.kind === 'created');
           const note = o?.actions.find((x) => x.kind === 'note');
           if (created) toOrder.push(Date.parse(created.at) - Date.parse(a.opened_at));
           if (note) toNotice.push(Date.parse(note.at) - Date.parse(a.opened_at));
+          if (created && note) {
+            perAlarm.push({ atMs: Date.parse(a.opened_at) - pStart, queueMs: Date.parse(a.received_at) - Date.parse(a.opened_at),
+              toOrderMs: Date.parse(created.at) - Date.parse(a.opened_at), toNoticeMs: Date.parse(note.at) - Date.parse(a.opened_at) });
+          }
         }
+        const timeline = await waitTimeline(db, `b-${run}-%`, pStart, stalls);
         const sentinelStats = sentinel ? { ...sentinel.stats } : undefined;
         await sentinel?.close();
         for (const s of subs) await s.endAsync();
@@ -262,6 +303,15 @@ async function main(): Promise<void> {
           pipeline: { publishSeconds: +pPub.seconds.toFixed(2), stored, lostAtBroker: MESSAGES - stored, storedPerSecond: Math.round(pipeRate), ratioToBroker: +(pipeRate / bareRate).toFixed(3),
             alarms: toOrder.length, toWorkOrder: { p50ms: pct(toOrder, 50), p99ms: pct(toOrder, 99) }, toFirstNotification: { p50ms: pct(toNotice, 50), p99ms: pct(toNotice, 99) },
             cpuSeconds: pipeCpu, batches, meanBatch: batches ? +((stats.messages - stats0.messages) / batches).toFixed(1) : 0, largestBatch: stats.largest, fastPath: stats.fastPath - stats0.fastPath, sentinel: sentinelStats },
+          stalls: {
+            sosQueue: { p50ms: pct(perAlarm.map((a) => a.queueMs), 50), p99ms: pct(perAlarm.map((a) => a.queueMs), 99) },
+            sosStoredToOrder: { p50ms: pct(perAlarm.map((a) => a.toOrderMs - a.queueMs), 50), p99ms: pct(perAlarm.map((a) => a.toOrderMs - a.queueMs), 99) },
+            slowestAlarms: [...perAlarm].sort((a, b) => b.toNoticeMs - a.toNoticeMs).slice(0, 5),
+            gc: stalls.gc, eventLoopDelay: stalls.eventLoopDelay, postgres: stalls.postgres,
+            cpuBusy: { mean: +(stalls.samples.reduce((s, x) => s + x.cpuBusy, 0) / Math.max(1, stalls.samples.length)).toFixed(2) },
+            slowBatches: stats.slow.filter((b) => b.at >= pStart).map((b) => `+${b.at - pStart}ms ${b.ms}ms n=${b.size}`),
+            timeline,
+          },
         };
         console.log(JSON.stringify(result, null, 2));
         results.push(result);

@@ -17,7 +17,8 @@
  * catches what is published before the members have subscribed again.
  */
 import os from 'node:os';
-import mqtt, { type ISubscriptionMap, type MqttClient } from 'mqtt';
+import mqtt, { type ISubscriptionMap, type MqttClient, type StreamBuilder } from 'mqtt';
+import mqttPacket from 'mqtt-packet';
 import type { AppContext } from '../../platform/context.ts';
 import { onWorkOrderAction } from '../workorders/service.ts';
 import { recoverUnprocessed, TOPIC_PATTERN, type IncomingMessage, type IngestResult } from './ingest.ts';
@@ -60,6 +61,57 @@ export interface SubscriberOptions {
   reconnectPeriod?: number;
   /** How a message is ingested; default the process's micro-batcher (the bench compares with `ingest`, one by one). */
   submit?: (m: IncomingMessage) => Promise<IngestResult>;
+  /** Ingest messages as soon as their bytes arrive (readAhead below); default true, MINSHENG_INGEST_READAHEAD=0 turns it off. */
+  readAhead?: boolean;
+}
+
+const incoming = (topic: string, payload: Buffer | string): IncomingMessage =>
+  ({ via: 'mqtt', deviceId: TOPIC_PATTERN.exec(topic)?.[1] ?? null, topic, payload: typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8') });
+
+/**
+ * Read-ahead: mqtt.js hands a client its messages one at a time (the next only after the previous
+ * one's PUBACK), but the broker has already sent it up to its in-flight window (Mosquitto: 20). In
+ * lock-step, a message waits for one batch commit per message ahead of it in its client, so a
+ * short stall (a slow commit, a GC pause, the CPU taken by another process) left every client with
+ * a queue that drained one message per batch: a 100 ms stall became a backlog of several hundred
+ * milliseconds, and an SOS behind heartbeats waited for all of them (measured: docs/benchmarks.md).
+ * So a second parser reads the connection's bytes as they arrive and submits every QoS 1 PUBLISH
+ * at once — a whole window joins the next batch, and an SOS opens its alarm without waiting for
+ * the messages ahead of it. The contract is unchanged: mqtt.js still acknowledges in order, each
+ * PUBACK only after that message's write (handleMessage awaits the same promise); a crash or a
+ * lost connection before it means redelivery, which is idempotent by event id.
+ * Keyed by packet id: the broker reuses an id only after its PUBACK, which follows the handler's
+ * taking the entry.
+ */
+function withReadAhead(client: MqttClient, submit: (m: IncomingMessage) => Promise<IngestResult>): (messageId: number | undefined) => Promise<IngestResult> | undefined {
+  let ahead = new Map<number, Promise<IngestResult>>();
+  // mqtt.js keeps the builder private; it calls it for every (re)connection.
+  const builder = client as unknown as { streamBuilder: StreamBuilder };
+  const build = builder.streamBuilder;
+  builder.streamBuilder = (c, o) => {
+    const stream = build(c, o);
+    const mine = new Map<number, Promise<IngestResult>>();
+    ahead = mine; // a new connection: what the old one read ahead and did not acknowledge is redelivered (idempotent)
+    const parser = mqttPacket.parser(client.options);
+    parser.on('packet', (packet) => {
+      if (packet.cmd !== 'publish' || packet.qos !== 1 || packet.messageId === undefined) return;
+      const p = submit(incoming(packet.topic, packet.payload));
+      p.catch(() => undefined); // the handler reports a failure; until it takes the promise, no unhandled rejection
+      mine.set(packet.messageId, p);
+    });
+    // Registered before mqtt.js pipes the stream into its own parser, so this parser sees each chunk first.
+    const feed = (buf: Buffer): void => { parser.parse(buf); };
+    // A parse error is mqtt.js's to report (it parses the same bytes): stop reading ahead on this connection.
+    parser.on('error', () => { stream.off('data', feed); });
+    stream.on('data', feed);
+    return stream;
+  };
+  return (id) => {
+    if (id === undefined) return undefined;
+    const p = ahead.get(id);
+    if (p) ahead.delete(id);
+    return p;
+  };
 }
 
 export async function startSubscriber(ctx: AppContext, opts: SubscriberOptions = {}): Promise<MqttClient> {
@@ -67,20 +119,21 @@ export async function startSubscriber(ctx: AppContext, opts: SubscriberOptions =
   const identity = opts.clientId ? { clientId: opts.clientId, persistent: opts.persistent ?? true } : ingestIdentity(ctx);
   // Not connectAsync: a resumed session's backlog arrives right after CONNACK, and must meet our
   // handler, not the default one (which would acknowledge it unprocessed).
+  // manualConnect: the read-ahead wraps the stream builder before the first connection.
   const client = mqtt.connect(ctx.mqtt.url, {
-    clientId: identity.clientId, clean: !identity.persistent, connectTimeout: 5_000, reconnectPeriod: opts.reconnectPeriod ?? 2_000,
+    clientId: identity.clientId, clean: !identity.persistent, connectTimeout: 5_000, reconnectPeriod: opts.reconnectPeriod ?? 2_000, manualConnect: true,
   });
+  const submit = opts.submit ?? ((m: IncomingMessage) => batcherFor(ctx.db).submit(m));
+  const readAhead = opts.readAhead ?? process.env.MINSHENG_INGEST_READAHEAD !== '0';
+  const take = readAhead ? withReadAhead(client, submit) : () => undefined;
   // The PUBACK waits for the database write (done): a crash before it means redelivery, not loss.
   client.handleMessage = (packet, done) => {
-    const topic = packet.topic;
-    const deviceId = TOPIC_PATTERN.exec(topic)?.[1] ?? null;
-    const payload = typeof packet.payload === 'string' ? packet.payload : Buffer.from(packet.payload).toString('utf8');
-    const submit = opts.submit ?? ((m: IncomingMessage) => batcherFor(ctx.db).submit(m));
-    submit({ via: 'mqtt', deviceId, topic, payload })
+    (take(packet.messageId) ?? submit(incoming(packet.topic, packet.payload)))
       .then((r) => { opts.onHandled?.(r); done(); })
       // A database failure: no PUBACK; the error drops the connection and the broker redelivers after reconnect.
       .catch((err: unknown) => { console.error('[eldercare] ingest failed, message left unacknowledged:', err instanceof Error ? err.message : err); done(err instanceof Error ? err : new Error(String(err))); });
   };
+  client.connect();
   // The start-up listeners are removed once connected: left behind, the first error of a later
   // reconnect (a broker restart: connection refused) would end the client for good.
   await new Promise<void>((resolve, reject) => {
@@ -109,7 +162,7 @@ export async function startSubscriber(ctx: AppContext, opts: SubscriberOptions =
 }
 
 /** The process's ingest clients: `count` members of the shared subscription (ids `<identity>-<k>`), or one. */
-export async function startIngestClients(ctx: AppContext, count: number, identity = ingestIdentity(ctx), extra: Pick<SubscriberOptions, 'submit'> = {}): Promise<MqttClient[]> {
+export async function startIngestClients(ctx: AppContext, count: number, identity = ingestIdentity(ctx), extra: Pick<SubscriberOptions, 'submit' | 'readAhead'> = {}): Promise<MqttClient[]> {
   const clients: MqttClient[] = [];
   for (let k = 0; k < count; k++) {
     clients.push(await startSubscriber(ctx, { ...extra, clientId: count === 1 ? identity.clientId : `${identity.clientId.slice(0, 60)}-${k}`, persistent: identity.persistent }));

@@ -15,13 +15,17 @@ const INSTANT_HINT = /"type"\s*:\s*"(?:sos|fall)"/;
 
 interface Waiting { m: IncomingMessage; resolve(r: IngestResult): void; reject(err: unknown): void }
 
-export interface BatcherStats { batches: number; messages: number; fastPath: number; largest: number }
+export interface BatcherStats {
+  batches: number; messages: number; fastPath: number; largest: number;
+  /** The last few batches that took over 50 ms to store (when, ms since epoch; how long; how many messages): where a stall was. */
+  slow: Array<{ at: number; ms: number; size: number }>;
+}
 
 export class IngestBatcher {
   private queue: Waiting[] = [];
   private running = 0;
   private scheduled = false;
-  readonly stats: BatcherStats = { batches: 0, messages: 0, fastPath: 0, largest: 0 };
+  readonly stats: BatcherStats = { batches: 0, messages: 0, fastPath: 0, largest: 0, slow: [] };
 
   /** maxBatch bounds one statement; concurrency is how many batches may be written at once. */
   constructor(private readonly db: Db, private readonly opts: { maxBatch?: number; concurrency?: number } = {}) {}
@@ -42,11 +46,17 @@ export class IngestBatcher {
       this.stats.batches++;
       this.stats.messages += batch.length;
       this.stats.largest = Math.max(this.stats.largest, batch.length);
+      const started = Date.now();
       ingestBatch(this.db, batch.map((w) => w.m))
         .then((results) => batch.forEach((w, i) => w.resolve(results[i]!)), (err: unknown) => batch.forEach((w) => w.reject(err)))
         // The next batch after a macrotask: the clients acknowledged just now hand over their next
         // message first (mqtt.js works through packets already received in process.nextTick).
-        .finally(() => { this.running--; setImmediate(() => this.pump()); });
+        .finally(() => {
+          const ms = Date.now() - started;
+          if (ms > 50) { this.stats.slow.push({ at: started, ms, size: batch.length }); if (this.stats.slow.length > 50) this.stats.slow.shift(); }
+          this.running--;
+          setImmediate(() => this.pump());
+        });
     }
   }
 }

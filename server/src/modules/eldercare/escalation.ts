@@ -26,7 +26,11 @@ const SYSTEM = 'system:eldercare';
 let publicBaseUrl: string | undefined;
 export function setPublicBaseUrl(url: string | undefined): void { publicBaseUrl = url; }
 
-interface StepContext { alarm: AlarmRow; orderId: number; elderName: string; communityCode: string; gridId: string | null }
+interface StepContext {
+  alarm: AlarmRow; orderId: number; elderName: string; communityCode: string; gridId: string | null;
+  /** The pool (not the transaction) for the acknowledgement-link key, which it caches per Db: two statements fewer per alarm. */
+  keyDb?: Queryable;
+}
 
 export const RULE_LABELS: Record<string, string> = {
   sos: '一键呼叫', fall: '跌倒', 'still-after-fall': '跌倒后无活动', inactivity: '长时间无活动',
@@ -80,7 +84,7 @@ async function beginStep(tx: Queryable, c: StepContext, step: EscalationStep, re
     const ref = contactRef(contact);
     const phone = contact.phone?.replace(/[^\d+]/g, '') ?? '';
     if (!ref || !phone) continue;
-    const link = await ackLink(tx, orderId, ref, { baseUrl: publicBaseUrl, now });
+    const link = await ackLink(c.keyDb ?? tx, orderId, ref, { baseUrl: publicBaseUrl, now });
     const message = `【民生守护】${c.elderName}触发“${label}”报警，请立即联系或上门查看。确认收到请按1，或打开 ${link}`;
     const queued = [];
     for (const channel of ['voice', 'sms'] as const) {
@@ -109,22 +113,31 @@ export async function onAlarmOpened(db: Db, alarmId: number): Promise<void> {
   const alarm = await loadAlarm(db, alarmId);
   if (!alarm || alarm.work_order_id !== null) return;
   const elder = await findElderUnscoped(db, alarm.person_id);
-  if (!elder?.community_code) { console.error(`[eldercare] alarm ${alarmId}: elder ${alarm.person_id} has no community; the call seat sees it in the console`); return; }
+  await withTransaction(db, (tx) => openAlarmOrder(tx, alarm, elder, db.kind === 'postgres' ? db : undefined));
+}
+
+/**
+ * The work order of a just-opened alarm and its step 1 (the first contacts' calls and SMS queued,
+ * the step's timer armed), in the caller's transaction: recordFiring runs it in the one that
+ * inserts the alarm, so an alarm commits with its work order or not at all (one commit instead of
+ * three). Idempotent: the work order by its client key, the claim by `work_order_id IS NULL`.
+ */
+export async function openAlarmOrder(tx: Queryable, alarm: AlarmRow, elder: { name: string; community_code: string | null; grid_id: string | null } | undefined, keyDb?: Queryable): Promise<void> {
+  if (alarm.work_order_id !== null) return;
+  if (!elder?.community_code) { console.error(`[eldercare] alarm ${alarm.id}: elder ${alarm.person_id} has no community; the call seat sees it in the console`); return; }
   const first = alarm.plan.steps[0];
   if (!first) return;
-  const order = await createWorkOrder(db, {
+  const now = new Date();
+  const order = await createWorkOrder(tx, {
     type: ALARM_ORDER_TYPE, subject: { kind: 'person', id: String(alarm.person_id) }, regionCode: elder.community_code, gridId: elder.grid_id,
     title: `${RULE_LABELS[alarm.rule] ?? alarm.rule} — ${elder.name}`, priority: alarm.severity === 'critical' ? 'critical' : 'high',
     assignee: assigneeOf(first, elder.community_code, elder.grid_id), due: null, escalation: 'none',
-    payload: { alarmId, rule: alarm.rule, severity: alarm.severity, openedAt: alarm.opened_at, workday: alarm.workday },
-    clientKey: `eldercare.alarm:${alarmId}`, actor: SYSTEM,
+    payload: { alarmId: alarm.id, rule: alarm.rule, severity: alarm.severity, openedAt: alarm.opened_at, workday: alarm.workday },
+    clientKey: `eldercare.alarm:${alarm.id}`, actor: SYSTEM,
   });
-  const now = new Date();
-  await withTransaction(db, async (tx) => {
-    const [claimed] = await tx.query('UPDATE eldercare_alarm SET work_order_id = $2 WHERE id = $1 AND work_order_id IS NULL RETURNING id', [alarmId, order.id]);
-    if (!claimed) return;
-    await beginStep(tx, { alarm, orderId: order.id, elderName: elder.name, communityCode: elder.community_code!, gridId: elder.grid_id }, first, 0, now);
-  });
+  const [claimed] = await tx.query('UPDATE eldercare_alarm SET work_order_id = $2 WHERE id = $1 AND work_order_id IS NULL RETURNING id', [alarm.id, order.id]);
+  if (!claimed) return;
+  await beginStep(tx, { alarm, orderId: order.id, elderName: elder.name, communityCode: elder.community_code, gridId: elder.grid_id, ...(keyDb ? { keyDb } : {}) }, first, 0, now);
 }
 
 /** Evidence joining an open alarm is written on its work order as a note. */

@@ -98,7 +98,7 @@ export async function ingestBatch(db: Db, messages: readonly IncomingMessage[]):
     const r = rowOf[i];
     if (!r) continue;
     if (stored.has(r.eventId) && firstIndex.get(r.eventId) === i) {
-      results[i] = r.instant ? { status: 'stored', eventId: r.eventId, alarm: await processEvent(db, r.eventId) } : { status: 'stored', eventId: r.eventId };
+      results[i] = r.instant ? { status: 'stored', eventId: r.eventId, alarm: await processEvent(db, r.eventId, { event_id: r.eventId, person_id: r.personId, type: r.type, at: r.at }) } : { status: 'stored', eventId: r.eventId };
     } else {
       results[i] = await afterConflict(db, messages[i]!, r.eventId, r.deviceId, prev.get(r.eventId));
     }

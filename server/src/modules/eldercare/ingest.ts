@@ -152,7 +152,7 @@ export async function ingest(db: Db, m: IncomingMessage): Promise<IngestResult> 
     const [prev] = await db.query<{ device_id: string; processed_at: string | null }>('SELECT device_id, processed_at FROM eldercare_event WHERE event_id = $1', [e.id]);
     return afterConflict(db, m, e.id, device.id, prev);
   }
-  return r.instant ? { status: 'stored', eventId: e.id, alarm: await processEvent(db, e.id) } : { status: 'stored', eventId: e.id };
+  return r.instant ? { status: 'stored', eventId: e.id, alarm: await processEvent(db, e.id, { event_id: r.eventId, person_id: r.personId, type: r.type, at: r.at }) } : { status: 'stored', eventId: e.id };
 }
 
 /** An event id already stored: the same device's redelivery (run rules it may have missed) or another device's id. */
@@ -163,15 +163,22 @@ export async function afterConflict(db: Db, m: IncomingMessage, eventId: string,
   return { status: 'duplicate', eventId };
 }
 
-/** Runs the instant rules on a stored event and marks it processed; safe to repeat. */
-export async function processEvent(db: Db, eventId: string): Promise<AlarmOutcome | undefined> {
-  const [ev] = await db.query<{ event_id: string; person_id: number; type: string; at: string }>(
-    'SELECT event_id, person_id, type, at FROM eldercare_event WHERE event_id = $1', [eventId]);
+export interface StoredEvent { event_id: string; person_id: number; type: string; at: string }
+
+/**
+ * Runs the instant rules on a stored event and marks it processed, in the transaction that records
+ * the alarm (so no alarm without its event marked, no event marked without its alarm); safe to
+ * repeat. `stored`: the row as just inserted (saves reading it back).
+ */
+export async function processEvent(db: Db, eventId: string, stored?: StoredEvent): Promise<AlarmOutcome | undefined> {
+  const ev = stored ?? (await db.query<StoredEvent>('SELECT event_id, person_id, type, at FROM eldercare_event WHERE event_id = $1', [eventId]))[0];
   if (!ev) return undefined;
+  const markProcessed = async (q: Queryable): Promise<void> => {
+    await q.query('UPDATE eldercare_event SET processed_at = clock_timestamp() WHERE event_id = $1 AND processed_at IS NULL', [eventId]);
+  };
   const firing = instantRule({ id: ev.event_id, type: ev.type, at: ev.at, personId: ev.person_id });
-  const outcome = firing ? await recordFiring(db, ev.person_id, firing) : undefined;
-  await db.query('UPDATE eldercare_event SET processed_at = clock_timestamp() WHERE event_id = $1 AND processed_at IS NULL', [eventId]);
-  return outcome;
+  if (!firing) { await markProcessed(db); return undefined; }
+  return recordFiring(db, ev.person_id, firing, markProcessed);
 }
 
 /** Events a killed process stored but never processed (older than a few seconds): run them again. */
