@@ -180,7 +180,7 @@ async function main(): Promise<void> {
     await seedRegions(db);
     const t0 = Date.now();
     const elders: SeededElder[] = [];
-    for (let i = 0; i < ELDERS; i++) elders.push(await seedElder(db, { prefix: `B${tag}${i}`, relatives: 1 }));
+    for (let i = 0; i < ELDERS; i++) elders.push(await seedElder(db, { prefix: `B${tag}${i}`, relatives: 1, birthDate: `${1940 + Math.floor(i / 400)}-03-15` }));
     console.log(`seeded ${ELDERS} elders with 4 devices each in ${((Date.now() - t0) / 1000).toFixed(1)} s (${db.kind})`);
     const quiet = elders.flatMap((e) => [e.devices['presence']!, e.devices['door']!, e.devices['fall-radar']!]);
 

@@ -26,12 +26,13 @@ export async function seedPlace(db: Db): Promise<void> {
 export interface SeededElder { personId: number; devices: Record<string, string> }
 
 /** An enrolled elder with two relatives and one device of each kind (ids prefixed). */
-export async function seedElder(db: Db, opts: { prefix: string; community?: string; bedBound?: boolean; relatives?: number } = { prefix: 'E' }): Promise<SeededElder> {
+/** `birthDate` (default 1944-03-15): citizen IDs repeat after 500 elders of one birth date (the bench seeds more). */
+export async function seedElder(db: Db, opts: { prefix: string; community?: string; bedBound?: boolean; relatives?: number; birthDate?: string } = { prefix: 'E' }): Promise<SeededElder> {
   await seedPlace(db);
   seq += 2;
   const community = opts.community ?? COMMUNITY;
   const file = await createPerson(db, systemScope(), {
-    name: '王秀英', citizenId: makeCitizenId('120101', '1944-03-15', seq, 'F'), residenceCommunity: community,
+    name: '王秀英', citizenId: makeCitizenId('120101', opts.birthDate ?? '1944-03-15', seq, 'F'), residenceCommunity: community,
     ...(community === COMMUNITY ? { gridId: GRID } : {}), phone: '13812345678', livingArrangement: 'alone',
   }, { name: 'test' }, 'test fixture');
   const relatives = [{ priority: 1, name: '王小明', relation: '儿子', phone: '13800000001' }, { priority: 2, name: '王小红', relation: '女儿', phone: '13800000002' }]
