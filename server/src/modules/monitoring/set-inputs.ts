@@ -3,7 +3,7 @@
  * expression of one row (correlated look-ups: fine for the few persons a feed batch or a review
  * touches, and the oracle the tests compare with). Over the registry that is one index probe per
  * row and field; here the same facts are computed once per query and joined by id:
- *  - latest decisions of a policy: one `DISTINCT ON (entity_id)` pass over policy_decision;
+ *  - latest decisions of a policy: one pass over its stored verdicts (policy_latest_verdicts);
  *  - windowed aggregates: one `GROUP BY person_id` (or household) pass over the feed rows of the window;
  *  - household facts (size, income, earners, assets) and the members list: one `GROUP BY household_id`
  *    pass over person;
@@ -48,15 +48,13 @@ class Joins {
 type DecisionMode = 'join' | 'lookup';
 
 /**
- * The latest decision on or before the date of each entity that has SOME eligible decision then:
- * every reader of it only asks whether the latest is eligible (an entity absent here is not), and
- * this sorts the decisions of the few entities ever found eligible instead of every entity's.
+ * The latest verdict on or before the date of each entity whose latest verdict is stored
+ * (`policy_latest_verdicts`, migration 060: eligible or an error; a batch run stores no other
+ * rows, ADR 0004): every reader of it only asks whether the latest is eligible (an entity absent
+ * here is not).
  */
 const decisionRel = (policyId: string, entity: 'person' | 'household', on: string): string =>
-  `(SELECT DISTINCT ON (__d.entity_id) __d.entity_id, __d.eligible FROM policy_decision __d
-    WHERE __d.policy_id = ${sqlQuote(policyId)} AND __d.entity = '${entity}' AND __d.on_date <= ${on}::date
-      AND __d.entity_id IN (SELECT __y.entity_id FROM policy_decision __y WHERE __y.policy_id = ${sqlQuote(policyId)} AND __y.entity = '${entity}' AND __y.eligible AND __y.on_date <= ${on}::date)
-    ORDER BY __d.entity_id, __d.on_date DESC, __d.run_id DESC)`;
+  `(SELECT __d.entity_id, __d.eligible FROM policy_latest_verdicts(${sqlQuote(policyId)}, '${entity}', ${on}::date) __d)`;
 
 /** The empty-group value of inputs.ts's scalar subquery (count(*) = 0, coalesced sum = 0, min/max null). */
 const emptyAs = (a: Aggregate, col: string): string => (a.fn === 'count' || a.fn === 'sum' ? `coalesce(${col}, 0)` : col);
@@ -159,12 +157,11 @@ function householdSetLib(h: string, on: string, aggs: Aggregates, joins: Joins, 
 }
 
 /**
- * Ids (person or household) with one evidence source, as a SELECT of `id`. `loose`: for
- * `assisted`, every entity with SOME eligible decision on or before the date — a superset of those
- * whose latest one is eligible (the field itself then reads the latest), without sorting every
- * decision of the policy.
+ * Ids (person or household) with one evidence source, as a SELECT of `id`. For `assisted`: the
+ * entities whose latest verdict (policy_latest_verdicts) is eligible — stored verdicts are only the
+ * eligible and error ones, so this reads the few entities ever found eligible, without sorting.
  */
-function evidenceIds(src: EvidenceSource, entity: 'person' | 'household', on: string, aggs: Aggregates, loose = false): string {
+function evidenceIds(src: EvidenceSource, entity: 'person' | 'household', on: string, aggs: Aggregates): string {
   if (src.kind === 'agg') {
     const a = aggs.own[src.name]!;
     return `SELECT id FROM ${(entity === 'person' ? personAggRel : householdAggRel)(a.agg, a.months, on)} __e`;
@@ -178,9 +175,7 @@ function evidenceIds(src: EvidenceSource, entity: 'person' | 'household', on: st
   if (src.kind === 'deceased') return `SELECT __x.id FROM person __x WHERE NOT ${living('__x', on)}`;
   // assistance <> 'none', as the assistance field reads it: tekun of the person (household: of any
   // member), or dibao / dibao-edge of the household.
-  const rel = (policyId: string, e: 'person' | 'household'): string => (loose
-    ? `(SELECT DISTINCT __d.entity_id, true AS eligible FROM policy_decision __d WHERE __d.policy_id = ${sqlQuote(policyId)} AND __d.entity = '${e}' AND __d.eligible AND __d.on_date <= ${on}::date)`
-    : decisionRel(policyId, e, on));
+  const rel = (policyId: string, e: 'person' | 'household'): string => decisionRel(policyId, e, on);
   const tekun = `${rel('tianjin/tekun', 'person')} __t`;
   const hh = ['tianjin/dibao', 'tianjin/dibao-edge'].map((id) => rel(id, 'household'));
   return entity === 'person'
@@ -216,6 +211,7 @@ export async function evidenceScale(db: Queryable, entity: 'person' | 'household
         const a = (src.kind === 'agg' ? aggs.own : aggs.members)[src.name]!;
         rows += await estimate(`SELECT 1 FROM feed_row __r WHERE ${[...aggregateParts(a.agg, a.months, onSql).where, '__r.person_id IS NOT NULL'].join(' AND ')}`);
       } else if (src.kind === 'deceased') rows += await estimate(`SELECT 1 FROM person __x WHERE NOT ${living('__x', onSql)}`);
+      // The stored eligible rows (a superset of the latest verdicts: estimated as they are read).
       else rows += await estimate(`SELECT 1 FROM policy_decision __d WHERE __d.policy_id IN ('tianjin/tekun', 'tianjin/dibao', 'tianjin/dibao-edge') AND __d.eligible AND __d.on_date <= ${onSql}::date`);
     }
     best = Math.min(best, rows);
@@ -299,10 +295,10 @@ export function setInputQuery(policy: Policy, on: string, aggs: Aggregates, targ
   } else if (evidence) {
     // Few: with a feed-bounded need, only those needs restrict (the others, e.g. `assisted`, would
     // cost a pass over all decisions to drop rows the rule itself drops anyway); with only
-    // `assisted`, the entities with some eligible decision (loose: the field reads the latest).
+    // `assisted`, the entities whose latest decision is eligible.
     const feedBound = evidence.filter((need) => need.every((s) => s.kind !== 'assisted'));
     const needs = few && feedBound.length > 0 ? feedBound : evidence;
-    const ids = needs.map((need) => `(${need.map((s) => evidenceIds(s, entity, onSql, aggs, few)).join(' UNION ')})`).join(' INTERSECT ');
+    const ids = needs.map((need) => `(${need.map((s) => evidenceIds(s, entity, onSql, aggs)).join(' UNION ')})`).join(' INTERSECT ');
     from = `(${ids}) __ev JOIN ${from} ON ${alias}.id = __ev.id`;
   }
   return {
