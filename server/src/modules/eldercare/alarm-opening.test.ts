@@ -5,7 +5,8 @@
  *   - an event stored by a process that died before opening its alarm is opened by the recovery
  *     sweep exactly once, even with two sweeps at once and a redelivery of the same message;
  *   - a failure while creating the work order does not lose the alarm: it is recorded, and the
- *     recovery sweep creates its work order, once.
+ *     recovery sweep creates its work order, once;
+ *   - a burst of alarms larger than the connection pool does not deadlock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../testing/app.ts';
@@ -44,6 +45,18 @@ describe('opening an alarm', () => {
     expect((await q<{ p: string | null }>(`SELECT processed_at AS p FROM eldercare_event WHERE event_id = 'ao-1'`))[0]?.p).not.toBeNull();
     await close();
   });
+
+  it('a burst of SOS larger than the connection pool opens every alarm (no transaction waits for a second connection)', async () => {
+    // Found by the bench: the acknowledgement-link key was read through the pool from inside the
+    // alarm transaction, and 10 alarms at once (the pool's size) waited for each other forever.
+    const burst: SeededElder[] = [];
+    for (let i = 0; i < 14; i++) burst.push(await seedElder(t.ctx.db, { prefix: `AOB${i}`, relatives: 1, birthDate: '1941-05-05' }));
+    const results = await Promise.all(burst.map((e, i) =>
+      ingest(t.ctx.db, { via: 'mqtt', deviceId: e.devices['call-button']!, payload: event(`ao-burst-${i}`, 'sos', '2026-03-02T10:30:00+08:00') })));
+    expect(results.every((r) => r.status === 'stored' && r.alarm?.kind === 'opened')).toBe(true);
+    for (let i = 0; i < burst.length; i++) expect((await alarmsOf(`ao-burst-${i}`))[0]?.work_order_id).not.toBeNull();
+    await close();
+  }, 120_000);
 
   it('an event stored by a process that died before its alarm: the sweep opens it exactly once', async () => {
     // What a SIGKILL right after the event's INSERT leaves: the row, unprocessed, no alarm.

@@ -61,8 +61,9 @@ async function record(db: Db, tx: Queryable, personId: number, f: Firing): Promi
   // The work order and step 1 in this transaction; a failure there must not lose the alarm itself.
   await tx.query('SAVEPOINT alarm_order');
   try {
-    // The link key through the pool (cached there) on PostgreSQL; PGlite has one connection, busy with this transaction.
-    await openAlarmOrder(tx, row!, elder, db.kind === 'postgres' ? db : undefined);
+    // Everything through this transaction's connection: taking a second pool connection while
+    // holding this one deadlocks when a burst of alarms holds the whole pool (measured).
+    await openAlarmOrder(tx, row!, elder);
     await tx.query('RELEASE SAVEPOINT alarm_order');
   } catch (err) {
     await tx.query('ROLLBACK TO SAVEPOINT alarm_order');

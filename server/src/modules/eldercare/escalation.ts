@@ -28,8 +28,6 @@ export function setPublicBaseUrl(url: string | undefined): void { publicBaseUrl 
 
 interface StepContext {
   alarm: AlarmRow; orderId: number; elderName: string; communityCode: string; gridId: string | null;
-  /** The pool (not the transaction) for the acknowledgement-link key, which it caches per Db: two statements fewer per alarm. */
-  keyDb?: Queryable;
 }
 
 export const RULE_LABELS: Record<string, string> = {
@@ -84,7 +82,7 @@ async function beginStep(tx: Queryable, c: StepContext, step: EscalationStep, re
     const ref = contactRef(contact);
     const phone = contact.phone?.replace(/[^\d+]/g, '') ?? '';
     if (!ref || !phone) continue;
-    const link = await ackLink(c.keyDb ?? tx, orderId, ref, { baseUrl: publicBaseUrl, now });
+    const link = await ackLink(tx, orderId, ref, { baseUrl: publicBaseUrl, now });
     const message = `【民生守护】${c.elderName}触发“${label}”报警，请立即联系或上门查看。确认收到请按1，或打开 ${link}`;
     const queued = [];
     for (const channel of ['voice', 'sms'] as const) {
@@ -113,7 +111,7 @@ export async function onAlarmOpened(db: Db, alarmId: number): Promise<void> {
   const alarm = await loadAlarm(db, alarmId);
   if (!alarm || alarm.work_order_id !== null) return;
   const elder = await findElderUnscoped(db, alarm.person_id);
-  await withTransaction(db, (tx) => openAlarmOrder(tx, alarm, elder, db.kind === 'postgres' ? db : undefined));
+  await withTransaction(db, (tx) => openAlarmOrder(tx, alarm, elder));
 }
 
 /**
@@ -122,7 +120,7 @@ export async function onAlarmOpened(db: Db, alarmId: number): Promise<void> {
  * inserts the alarm, so an alarm commits with its work order or not at all (one commit instead of
  * three). Idempotent: the work order by its client key, the claim by `work_order_id IS NULL`.
  */
-export async function openAlarmOrder(tx: Queryable, alarm: AlarmRow, elder: { name: string; community_code: string | null; grid_id: string | null } | undefined, keyDb?: Queryable): Promise<void> {
+export async function openAlarmOrder(tx: Queryable, alarm: AlarmRow, elder: { name: string; community_code: string | null; grid_id: string | null } | undefined): Promise<void> {
   if (alarm.work_order_id !== null) return;
   if (!elder?.community_code) { console.error(`[eldercare] alarm ${alarm.id}: elder ${alarm.person_id} has no community; the call seat sees it in the console`); return; }
   const first = alarm.plan.steps[0];
@@ -137,7 +135,7 @@ export async function openAlarmOrder(tx: Queryable, alarm: AlarmRow, elder: { na
   });
   const [claimed] = await tx.query('UPDATE eldercare_alarm SET work_order_id = $2 WHERE id = $1 AND work_order_id IS NULL RETURNING id', [alarm.id, order.id]);
   if (!claimed) return;
-  await beginStep(tx, { alarm, orderId: order.id, elderName: elder.name, communityCode: elder.community_code, gridId: elder.grid_id, ...(keyDb ? { keyDb } : {}) }, first, 0, now);
+  await beginStep(tx, { alarm, orderId: order.id, elderName: elder.name, communityCode: elder.community_code, gridId: elder.grid_id }, first, 0, now);
 }
 
 /** Evidence joining an open alarm is written on its work order as a note. */
