@@ -84,6 +84,12 @@ describe('latest decisions over runs that store only eligible and error rows', (
     expect(await perRow('2026-03-01')).toEqual({ [a]: false, [b]: false, [c]: false });
   });
 
+  it('the verdict functions are declared parallel safe, so whole-registry queries reading them keep their parallel workers (migration 062)', async () => {
+    const rows = await t.db.query<{ proname: string; proparallel: string }>(
+      `SELECT proname, proparallel FROM pg_proc WHERE proname IN ('policy_scope_covers', 'policy_run_covers', 'policy_latest_verdicts', 'policy_latest_decision') ORDER BY proname`);
+    expect(rows.map((r) => `${r.proname}:${r.proparallel}`)).toEqual(['policy_latest_decision:s', 'policy_latest_verdicts:s', 'policy_run_covers:s', 'policy_scope_covers:s']);
+  });
+
   it('rows of non-eligible decisions written before migration 060 give the same answers as no row', async () => {
     const withRows = await run('2026-04-01', [], [[a, true], [b, false], [c, false]]);
     const answer = async (): Promise<unknown> => [await verdicts('2026-04-01'), await decision(b, '2026-04-01'), await decision(c, '2026-04-01'), await perRow('2026-04-01')];
