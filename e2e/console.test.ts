@@ -63,14 +63,15 @@ describe('console walk (e2e, Chromium)', () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.includes('*'))).toBe(true); // IDs are masked in the list
     await page.getByTestId('person-row').filter({ hasText: target.name }).first().click();
-    await expect.poll(() => page.getByTestId('person-name').textContent()).toContain(target.name);
+    // A page that loads its data: up to 15 s (the 1 s default of expect.poll failed under a loaded CI run on PostgreSQL).
+    await expect.poll(() => page.getByTestId('person-name').textContent(), { timeout: 15_000 }).toContain(target.name);
     await page.getByTestId('history-timeline').waitFor();
     await screenshot(page, '03-person-file');
 
     await page.getByTestId('reveal-button').click();
     await page.getByTestId('reveal-reason').fill('核对低保申请人身份');
     await page.getByTestId('reveal-submit').click();
-    await expect.poll(() => page.getByTestId('revealed-citizen-id').textContent()).toMatch(/^\d{17}[\dX]$/);
+    await expect.poll(() => page.getByTestId('revealed-citizen-id').textContent(), { timeout: 15_000 }).toMatch(/^\d{17}[\dX]$/);
     await screenshot(page, '04-revealed');
 
     await page.goto(`${server.baseUrl}/persons/${outsideId}`);
@@ -149,7 +150,7 @@ describe('console walk (e2e, Chromium)', () => {
     await page.goto(`${server.baseUrl}/admin/audit`);
     await page.getByTestId('audit-filter-user').fill('quanyechang.street');
     await page.getByTestId('audit-search').click();
-    await expect.poll(() => page.getByTestId('audit-table').textContent()).toContain('核对低保申请人身份');
+    await expect.poll(() => page.getByTestId('audit-table').textContent(), { timeout: 15_000 }).toContain('核对低保申请人身份');
     await screenshot(page, '07-auditor');
     await page.context().close();
   });
