@@ -15,8 +15,11 @@ if (fs.existsSync(report)) {
   const json = JSON.parse(fs.readFileSync(report, 'utf8'));
   passed = json.numPassedTests ?? 0;
   failed = (json.numFailedTests ?? 0) + (json.numRuntimeErrorTests ?? 0);
-  // A file that fails to load has no tests counted; count it as a failure.
-  for (const file of json.testResults ?? []) if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed += 1;
+  // A file that failed without a failed test (it did not load, or its beforeAll threw and its tests
+  // were skipped) counts as one failure: its tests did not run.
+  for (const file of json.testResults ?? []) {
+    if (file.status === 'failed' && !(file.assertionResults ?? []).some((a) => a.status === 'failed')) failed += 1;
+  }
 } else {
   failed = 1;
 }

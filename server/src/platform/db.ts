@@ -48,12 +48,15 @@ class PgliteDb implements Db {
   readonly kind = 'pglite' as const;
   constructor(private readonly pg: PGlite) {}
 
-  static async open(dataDir: string | undefined): Promise<PgliteDb> {
+  static async open(dataDir: string | undefined, image?: Blob): Promise<PgliteDb> {
     if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-    const pg = await PGlite.create(dataDir ?? 'memory://', { parsers });
+    const pg = await PGlite.create(dataDir ?? 'memory://', { parsers, ...(image ? { loadDataDir: image } : {}) });
     await pg.exec(`SET TimeZone = 'UTC'`);
     return new PgliteDb(pg);
   }
+
+  /** The whole data directory as an uncompressed tarball, which `openDb({ pgliteImage })` starts from. */
+  async image(): Promise<Blob> { return this.pg.dumpDataDir('none'); }
 
   async query<T extends object>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return (await this.pg.query<T>(sql, params as unknown[])).rows;
@@ -131,8 +134,17 @@ class PostgresDb implements Db {
   async close(): Promise<void> { await this.pool.end(); }
 }
 
-/** Opens PostgreSQL when a URL is given, otherwise PGlite under dataDir (or in memory). */
-export async function openDb(opts: { databaseUrl?: string | undefined; pgliteDir?: string | undefined }): Promise<Db> {
+/**
+ * Opens PostgreSQL when a URL is given, otherwise PGlite under dataDir (or in memory), starting from
+ * `pgliteImage` (a data directory tarball from `pgliteImage()`) when given.
+ */
+export async function openDb(opts: { databaseUrl?: string | undefined; pgliteDir?: string | undefined; pgliteImage?: Blob | undefined }): Promise<Db> {
   if (opts.databaseUrl) return PostgresDb.open(opts.databaseUrl);
-  return PgliteDb.open(opts.pgliteDir);
+  return PgliteDb.open(opts.pgliteDir, opts.pgliteImage);
+}
+
+/** The data directory of a PGlite database as a tarball (what the test suite's fresh databases start from). */
+export async function pgliteImage(db: Db): Promise<Blob> {
+  if (!(db instanceof PgliteDb)) throw new Error('pgliteImage: a PGlite database only');
+  return db.image();
 }

