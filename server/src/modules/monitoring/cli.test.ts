@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDb, type TestDb } from '../../testing/db.ts';
 import { csvText, tempDir } from '../imports/test-files.ts';
 import { buildDemoCity } from '../demo/write.ts';
-import { runFeedImport, runMonitorCommand } from './cli.ts';
+import { parseDate, runFeedImport, runMonitorCommand } from './cli.ts';
 import { writeDemoFeeds } from './demo-feeds.ts';
 import { runMonitoring } from './run.ts';
 
@@ -26,6 +26,13 @@ function io() {
 }
 
 describe('feeds and monitor commands', () => {
+  it('refuses an impossible --on date with a message naming the option', () => {
+    expect(parseDate('2026-11-20')).toBe('2026-11-20');
+    for (const bad of ['2026-13-01', '2026-02-30', '2026-1-01', 'today']) {
+      expect(() => parseDate(bad)).toThrow(`--on must be a date YYYY-MM-DD, got "${bad}"`);
+    }
+  });
+
   it('imports a feed file, prints the batch as JSON, and says when a batch was imported before', async () => {
     const [p] = await t.db.query<{ citizen_id: string }>('SELECT citizen_id FROM person ORDER BY id LIMIT 1');
     const file = tmp.file('deaths.csv', csvText(['公民身份号码', '死亡日期'], [[p!.citizen_id, '2026-01-02'], ['12010119500101001X', '2026-01-02']]));

@@ -24,8 +24,10 @@ export interface CliIo { out(text: string): void; err(text: string): void }
 
 const invalid = (message: string): InvalidArgumentError => Object.assign(new InvalidArgumentError(message), { exitCode: 2 });
 const parseType = (v: string): FeedType => { if (!isFeedType(v)) throw invalid(`the feed type must be one of ${FeedType.join(', ')}, got "${v}"`); return v; };
-const parseDate = (v: string): string => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) throw invalid(`--on must be a date YYYY-MM-DD, got "${v}"`);
+/** `--on`: a real calendar date (2026-13-01 or 2026-02-30 is refused with this message, exit 2). */
+export const parseDate = (v: string): string => {
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : undefined;
+  if (!d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v) throw invalid(`--on must be a date YYYY-MM-DD, got "${v}"`);
   return v;
 };
 function cliActor(): string { try { return `cli:${os.userInfo().username}`; } catch { return 'cli'; } }
