@@ -192,11 +192,16 @@ describe('elder guard walk (e2e, Chromium)', () => {
       }
       return false;
     };
+    // A click on the option can also miss while the dropdown is still moving (CI on PostgreSQL:
+    // the form's serial input intercepted it until the dropdown had closed, and the click waited
+    // out its 30 s): each attempt opens the dropdown only if it is closed and gives the option
+    // click 5 s, then checks the choice.
+    const dropdown = admin.locator('.ant-select-dropdown:visible');
     for (let attempt = 0; ; attempt++) {
-      await kind.click();
-      await admin.locator('.ant-select-dropdown:visible').getByTitle('跌倒雷达').click();
+      if (!(await dropdown.isVisible())) await kind.click();
+      await dropdown.getByTitle('跌倒雷达').click({ timeout: 5_000 }).catch(() => undefined);
       if (await chose()) break;
-      if (attempt === 2) throw new Error('the device kind 跌倒雷达 could not be chosen');
+      if (attempt === 4) throw new Error('the device kind 跌倒雷达 could not be chosen');
     }
     await admin.getByRole('button', { name: /OK|确\s*定/ }).click();
     await admin.getByText('跌倒雷达须吸顶安装，安装高度2–3米').first().waitFor({ timeout: 20_000 })
