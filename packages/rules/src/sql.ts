@@ -19,6 +19,23 @@ import { Instant, type Policy, type Rounding, type Ty, type Val } from './types.
  */
 export const SQL_SESSION_SETTINGS: readonly string[] = ['SET LOCAL jit = off'];
 
+/**
+ * What a database needs before it runs a compiled query (idempotent): `policy_fence()`, a function
+ * that is VOLATILE, so that PostgreSQL never pulls a subquery that outputs it up into the query
+ * above (which would copy each of the subquery's expressions into every place that reads them),
+ * and PARALLEL SAFE, so that the query can still run in parallel workers. It is inlined to `true`
+ * when the plan is made, so it costs nothing per row. (The former fence, `OFFSET 0`, kept every
+ * compiled query on one core: a subquery with a LIMIT or OFFSET has no parallel plan.)
+ */
+export const SQL_SETUP: readonly string[] = [
+  `CREATE OR REPLACE FUNCTION policy_fence() RETURNS boolean LANGUAGE sql VOLATILE PARALLEL SAFE AS 'SELECT true'`,
+];
+
+/** `select` as a subquery named `alias` that PostgreSQL keeps as it is (see SQL_SETUP); its rows stream through. */
+export function fenced(select: string, alias: string): string {
+  return `(SELECT ${alias}__f.*, policy_fence() AS ${alias}__fence FROM (${select}) AS ${alias}__f) AS ${alias}`;
+}
+
 export interface SqlOptions {
   /**
    * A query returning `id` and `input jsonb` (the same JSON the JS evaluator takes), or, with
@@ -66,13 +83,13 @@ export interface ColumnList {
 
 /**
  * The grouped pass of a reduced list (see ColumnPlan): `elements` yields `key` and the element
- * columns; each element's validity and values are computed once (OFFSET 0 keeps PostgreSQL from
- * copying the expressions into every aggregate that reads them), then aggregated per key.
+ * columns; each element's validity and values are computed once (a fence, see SQL_SETUP, keeps
+ * PostgreSQL from copying the expressions into every aggregate that reads them), then aggregated per key.
  */
 export function listAggregates(list: ColumnList, elements: string): string {
   const values = list.values.map((v) => `, CASE WHEN __ev.__valid THEN ${v.sql} END AS ${v.col}`).join('');
   return `SELECT __el.key, ${list.aggregates.map((a) => `${a.sql} AS ${a.col}`).join(', ')}
-     FROM (SELECT __ev.*${values} FROM (SELECT __ex.*, ${list.valid} AS __valid FROM (${elements} OFFSET 0) AS __ex OFFSET 0) AS __ev OFFSET 0) AS __el
+     FROM ${fenced(`SELECT __ev.*${values} FROM ${fenced(`SELECT __ex.*, ${list.valid} AS __valid FROM ${fenced(elements, '__ex')}`, '__ev')}`, '__el')}
      GROUP BY __el.key`;
 }
 
@@ -656,7 +673,7 @@ export function compileToSql(policy: Policy, on: string, opts: SqlOptions): stri
   const AMOUNT_ERR = quote('the amount could not be evaluated');
 
   // Every heavy expression is computed once, in its stage; later stages only combine its columns.
-  // Each stage is a subquery of the next behind an `OFFSET 0` fence: PostgreSQL neither pulls it up
+  // Each stage is a subquery of the next behind a fence (SQL_SETUP): PostgreSQL neither pulls it up
   // (inlined, it would copy each expression into every place that reads it) nor stores its rows —
   // they stream from stage to stage. (These were MATERIALIZED CTEs: every stage written to a
   // tuplestore, spilled to disk over millions of rows; the chain took ~1 µs a row a stage.)
@@ -696,7 +713,7 @@ export function compileToSql(policy: Policy, on: string, opts: SqlOptions): stri
   // __src is fenced too: otherwise PostgreSQL pulls a computed input relation (a registry
   // builder's jsonb_build_object with its subqueries) up into __v and builds the input once per
   // reference in the validity check: ~14x slower for a person policy (measured 2026-11-27).
-  const chain = stages.reduce((from, st) => `(${st.select(from)} OFFSET 0) ${st.name}`, `(SELECT * FROM (${opts.inputRelation}) __x OFFSET 0) __src`);
+  const chain = stages.reduce((from, st) => fenced(st.select(from), st.name), fenced(`SELECT * FROM (${opts.inputRelation}) __x`, '__src'));
   return `SELECT id,
   CASE WHEN __err IS NULL THEN __eligible END AS eligible,
   CASE WHEN __err IS NULL THEN __outcome END AS outcome,

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { SQL_SETUP } from '../src/sql.ts';
 
 export interface SqlRunner {
   name: 'pglite' | 'postgres';
@@ -16,6 +17,7 @@ export interface SqlRunner {
 export async function pgliteRunner(): Promise<SqlRunner> {
   const db = new PGlite();
   await db.waitReady;
+  for (const statement of SQL_SETUP) await db.exec(statement);
   return {
     name: 'pglite',
     query: async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params ?? [])).rows,
@@ -45,6 +47,7 @@ export async function postgresRunner(serverUrl: string): Promise<SqlRunner> {
   // A runaway query must not take the shared server down with it; JIT off as README recommends.
   await client.query(`SET statement_timeout = '120s'`);
   await client.query('SET jit = off');
+  for (const statement of SQL_SETUP) await client.query(statement);
   return {
     name: 'postgres',
     query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params ?? [])).rows as T[],

@@ -429,7 +429,7 @@ export interface InputSql {
 
 /**
  * The input relation of a policy over the registry in a scope; values of the scope go into
- * `params`. Throws a validation AppError when the policy has no builder or asks for facts the
+ * `params`, or into the SQL as literals (`'literal'`). Throws a validation AppError when the policy has no builder or asks for facts the
  * registry cannot supply.
  *
  * `shape: 'columns'` (batch runs): when the policy allows (rules `columnPlan`), the relation gives
@@ -439,7 +439,7 @@ export interface InputSql {
  * values are the same facts the JSON input holds (decisions identical: compared by fingerprint
  * over every decision of a 200,000-person city, 2026-11-27).
  */
-export function inputRelation(publicId: string, policy: Policy, on: string, scope: Scope, params: unknown[], shape: 'json' | 'columns' = 'json'): InputSql {
+export function inputRelation(publicId: string, policy: Policy, on: string, scope: Scope, params: unknown[] | 'literal', shape: 'json' | 'columns' = 'json'): InputSql {
   const builder = builderFor(publicId, policy);
   if (!builder) {
     throw new AppError('validation', `policy ${publicId} has no registry input builder: it can be evaluated one input at a time, but not batch-run (add one in server/src/modules/policy/inputs.ts)`, { field: 'policy' });

@@ -146,8 +146,10 @@ describe('batch runs over the registry', () => {
   it('runs dibao over households in one statement and stores decisions equal to the JS evaluator', async () => {
     const run = await service.runPolicy(t.db, c(), 'tianjin/dibao', ON, systemScope(), 'test');
     expect(run).toMatchObject({ policyId: 'tianjin/dibao', policyVersion: 1, onDate: ON, status: 'done', total: 7, errors: 1 });
-    expect(run.firstError).toBe('invalid input');
-    expect(await service.getRun(t.db, run.id)).toMatchObject({ firstError: 'invalid input', errors: 1 });
+    // The first error names the entity it concerns, so that a caseworker can open it.
+    const [bad] = await t.db.query<{ entity_id: number }>('SELECT entity_id FROM policy_decision WHERE run_id = $1 AND error IS NOT NULL', [run.id]);
+    expect(run.firstError).toBe(`household ${bad?.entity_id}: invalid input`);
+    expect(await service.getRun(t.db, run.id)).toMatchObject({ firstError: `household ${bad?.entity_id}: invalid input`, errors: 1 });
     // Stored: the eligible and the error decisions only; the refused ones and the deceased have no row.
     const byHousehold = new Map((await t.db.query<{ entity_id: number; outcome: string | null }>('SELECT entity_id, outcome FROM policy_decision WHERE run_id = $1', [run.id])).map((r) => [Number(r.entity_id), r.outcome]));
     expect(byHousehold.get(ids.households[0]!)).toBe('dibao');

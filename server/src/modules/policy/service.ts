@@ -109,7 +109,7 @@ export interface RunSummary {
   id: number; policyId: string; policyVersion: number; onDate: string; startedAt: string; finishedAt: string | null; startedBy: string;
   scope: string[]; total: number | null; eligible: number | null; errors: number | null; amountTotal: number | null;
   parameters: Record<string, JsonValue>; status: 'running' | 'done' | 'failed'; failure: string | null;
-  /** The message of the run's first data error (the smallest message), null without errors. */
+  /** The run's first data error (the smallest message, then the smallest id) with the entity it concerns ("household 42: invalid input"), null without errors. */
   firstError: string | null;
   placeholders?: Record<string, string>; reads?: string[];
 }
@@ -131,7 +131,7 @@ function usedParameters(policy: Policy, on: string): Record<string, JsonValue> {
  * decisions, ~2x faster); a what-if compiles a changed policy over the same relation and keeps
  * the jsonb input, whose SQL does not depend on the parameters.
  */
-function compiled(catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, params: unknown[], policyOverride?: Policy, shape: 'json' | 'columns' = 'json') {
+function compiled(catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, params: unknown[] | 'literal', policyOverride?: Policy, shape: 'json' | 'columns' = 'json') {
   let policy: Policy;
   try { policy = catalogue.get(id, on); } catch (e) { return rethrow(e); }
   const publicId = catalogue.publicId(policy);
@@ -143,7 +143,7 @@ function compiled(catalogue: PolicyCatalogue, id: string, on: string, scope: Sco
 
 /**
  * A run whose row is written (status running) and whose statement is ready: `execute()` runs the
- * INSERT … SELECT, records the totals (status done) or the failure (status failed, then rethrows).
+ * statement, records the totals (status done) or the failure (status failed, then rethrows).
  * Everything that can be refused before work starts (unknown policy, no builder, inputs the registry
  * cannot supply, a date outside the policy's period) is thrown by `prepareRun` itself.
  */
@@ -154,17 +154,29 @@ export interface PreparedRun {
   execute(): Promise<RunSummary>;
 }
 
+/**
+ * The statement that makes a run's decisions: the temporary table policy_run_decisions (dropped at
+ * commit), one row: `total`, every decision counted, and `kept`, the decisions to store
+ * (policy_run_row[], migration 064), from one pass. CREATE TABLE … AS may run in parallel workers
+ * (an INSERT … SELECT always runs on one core); each worker collects its own part.
+ */
+export function decisionTable(sql: string): string {
+  return `CREATE TEMP TABLE policy_run_decisions ON COMMIT DROP AS
+    SELECT count(*) AS total,
+      policy_collect(ROW(x.id, x.eligible, x.outcome, x.amount, x.failed_rules, x.error)::policy_run_row) FILTER (WHERE x.eligible OR x.error IS NOT NULL) AS kept
+    FROM (${sql}) AS x`;
+}
+
 export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string): Promise<PreparedRun> {
   // A run covers its recorded scope, and an empty list records the whole city: a run over nothing
   // would claim "not eligible" for everyone (ADR 0004).
   if (!scope.all && isEmptyScope(scope)) throw new AppError('forbidden', 'scope: you may run policies over no region', { field: 'scope' });
-  const params: unknown[] = [];
-  const { policy, publicId, input, sql } = compiled(catalogue, id, on, scope, params, undefined, 'columns');
+  // The scope goes into the SQL as literals: CREATE TABLE … AS (below) takes no parameters.
+  const { policy, publicId, input, sql } = compiled(catalogue, id, on, scope, 'literal', undefined, 'columns');
   const [run] = await db.query<{ id: number }>(
     `INSERT INTO policy_run (policy_id, policy_version, on_date, started_by, scope, parameters) VALUES ($1, $2, $3, $4, $5::text[], $6::jsonb) RETURNING id`,
     [publicId, policy.version, on, startedBy, scopeText(scope), JSON.stringify(usedParameters(policy, on))]);
   const runId = (run as { id: number }).id;
-  const n = params.length;
   const execute = async (): Promise<RunSummary> => {
     try {
       await db.transaction(async (tx) => {
@@ -174,25 +186,19 @@ export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string,
         // JIT compilation makes these wide generated queries slower, not faster (measured 2x).
         for (const setting of SQL_SESSION_SETTINGS) await tx.exec(setting);
         // Only eligible and error decisions are stored (ADR 0004): an entity the run covers without
-        // a row was decided not eligible; `total` counts every decision. `d` is read twice (the
-        // insert and the totals), so PostgreSQL computes it once; the columns only stored rows need
-        // are NULL for the others. In id order: both indexes of policy_decision then grow at their
-        // right edge; in the join's order they took random insertions.
+        // a row was decided not eligible; `total` counts every decision (decisionTable).
+        await tx.exec(decisionTable(sql));
+        // In id order: both indexes of policy_decision then grow at their right edge.
+        await tx.query(
+          `INSERT INTO policy_decision (run_id, policy_id, policy_version, on_date, entity, entity_id, eligible, outcome, amount, failed_rules, error)
+           SELECT $1::bigint, $2::text, $3::int, $4::date, $5::text, k.id, k.eligible, k.outcome, k.amount, k.failed_rules, k.error
+           FROM policy_run_decisions d CROSS JOIN LATERAL unnest(d.kept) AS k ORDER BY k.id`,
+          [runId, publicId, policy.version, on, input.entity]);
         const [t] = await tx.query<{ total: number; eligible: number; errors: number; amount: number | null; first_error: string | null }>(
-          `WITH d AS (
-             SELECT x.id, x.eligible, x.error, x.eligible OR x.error IS NOT NULL AS keep,
-               CASE WHEN x.eligible OR x.error IS NOT NULL THEN x.outcome END AS outcome,
-               CASE WHEN x.eligible OR x.error IS NOT NULL THEN x.amount END AS amount,
-               CASE WHEN x.eligible OR x.error IS NOT NULL THEN x.failed_rules END AS failed_rules
-             FROM (${sql}) AS x),
-           ins AS (
-             INSERT INTO policy_decision (run_id, policy_id, policy_version, on_date, entity, entity_id, eligible, outcome, amount, failed_rules, error)
-             SELECT $${n + 1}::bigint, $${n + 2}::text, $${n + 3}::int, $${n + 4}::date, $${n + 5}::text, d.id, d.eligible, d.outcome, d.amount, d.failed_rules, d.error
-             FROM d WHERE d.keep ORDER BY d.id
-             RETURNING eligible, amount, error)
-           SELECT (SELECT count(*) FROM d)::int AS total, count(*) FILTER (WHERE eligible)::int AS eligible, count(*) FILTER (WHERE error IS NOT NULL)::int AS errors,
-             sum(amount) FILTER (WHERE eligible) AS amount, min(error) AS first_error FROM ins`,
-          [...params, runId, publicId, policy.version, on, input.entity]);
+          `SELECT d.total::int AS total, count(k.id) FILTER (WHERE k.eligible)::int AS eligible, count(k.id) FILTER (WHERE k.error IS NOT NULL)::int AS errors,
+             sum(k.amount) FILTER (WHERE k.eligible) AS amount,
+             (array_agg($1::text || ' ' || k.id || ': ' || k.error ORDER BY k.error, k.id) FILTER (WHERE k.error IS NOT NULL))[1] AS first_error
+           FROM policy_run_decisions d LEFT JOIN LATERAL unnest(d.kept) AS k ON true GROUP BY d.total`, [input.entity]);
         const r = t as { total: number; eligible: number; errors: number; amount: number | null; first_error: string | null };
         await tx.query(`UPDATE policy_run SET total = $2, eligible = $3, errors = $4, amount_total = $5, first_error = $6, status = 'done', finished_at = clock_timestamp() WHERE id = $1`,
           [runId, r.total, r.eligible, r.errors, r.amount ?? 0, r.first_error]);
@@ -207,7 +213,7 @@ export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string,
   return { runId, placeholders: input.placeholders, reads: input.reads, execute };
 }
 
-/** Runs a policy over the registry (in the scope) in one INSERT … SELECT, stores its eligible and error decisions; waits for the end. */
+/** Runs a policy over the registry (in the scope) in one pass, stores its eligible and error decisions; waits for the end. */
 export async function runPolicy(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string): Promise<RunSummary> {
   return (await prepareRun(db, catalogue, id, on, scope, startedBy)).execute();
 }

@@ -43,20 +43,21 @@ export const isEmptyScope = (s: Scope): boolean => s.prefixes.length === 0 && s.
 
 /**
  * SQL condition limiting rows to the scope. `communityCol` and `gridCol` are trusted column
- * expressions; the values go in as parameters appended to `params`.
+ * expressions; the values go in as parameters appended to `params`, or as quoted literals.
  */
-export function scopeSql(scope: Scope, communityCol: string, gridCol: string, params: unknown[]): string {
+export function scopeSql(scope: Scope, communityCol: string, gridCol: string, params: unknown[] | 'literal'): string {
   if (isEmptyScope(scope)) return 'false';
   if (scope.all) return 'true';
+  // 'literal': the values written into the SQL (quoted), for statements that take no parameters
+  // (CREATE TABLE … AS, which may run in parallel workers where INSERT … SELECT may not).
+  const value = (v: readonly string[]): string => {
+    if (params === 'literal') return `ARRAY[${v.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ')}]::text[]`;
+    params.push(v);
+    return `$${params.length}::text[]`;
+  };
   const parts: string[] = [];
-  if (scope.prefixes.length > 0) {
-    params.push(scope.prefixes.map((p) => `${p}%`));
-    parts.push(`${communityCol} LIKE ANY ($${params.length}::text[])`);
-  }
-  if (scope.gridIds.length > 0) {
-    params.push(scope.gridIds);
-    parts.push(`${gridCol} = ANY ($${params.length}::text[])`);
-  }
+  if (scope.prefixes.length > 0) parts.push(`${communityCol} LIKE ANY (${value(scope.prefixes.map((p) => `${p}%`))})`);
+  if (scope.gridIds.length > 0) parts.push(`${gridCol} = ANY (${value(scope.gridIds)})`);
   return `(${parts.join(' OR ')})`;
 }
 
