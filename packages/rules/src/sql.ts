@@ -714,11 +714,16 @@ export function compileToSql(policy: Policy, on: string, opts: SqlOptions): stri
   // builder's jsonb_build_object with its subqueries) up into __v and builds the input once per
   // reference in the validity check: ~14x slower for a person policy (measured 2026-11-27).
   const chain = stages.reduce((from, st) => fenced(st.select(from), st.name), fenced(`SELECT * FROM (${opts.inputRelation}) __x`, '__src'));
+  // Every answer column but `id` reads the fence too: a caller's filter on them (`WHERE eligible`)
+  // is then never pushed down into the stages, where it would copy every condition's expression
+  // into the scan's filter (an OFFSET 0 fence stopped that; policy_fence() alone does not). A
+  // filter on `id` still goes down to the registry's index.
+  const out = (sql: string): string => `CASE WHEN policy_fence() THEN ${sql} END`;
   return `SELECT id,
-  CASE WHEN __err IS NULL THEN __eligible END AS eligible,
-  CASE WHEN __err IS NULL THEN __outcome END AS outcome,
-  CASE WHEN __err IS NULL AND __eligible THEN __amount END AS amount,
-  CASE WHEN __err IS NULL THEN ${failed} END AS failed_rules,
-  __err AS error
+  ${out('CASE WHEN __err IS NULL THEN __eligible END')} AS eligible,
+  ${out('CASE WHEN __err IS NULL THEN __outcome END')} AS outcome,
+  ${out('CASE WHEN __err IS NULL AND __eligible THEN __amount END')} AS amount,
+  ${out(`CASE WHEN __err IS NULL THEN ${failed} END`)} AS failed_rules,
+  ${out('__err')} AS error
 FROM ${chain}`;
 }
