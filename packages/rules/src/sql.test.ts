@@ -3,7 +3,7 @@ import { pgliteRunner, runBatch, type SqlRunner } from '../testing/db.ts';
 import { fixture } from '../testing/fixtures.ts';
 import { RulesError } from './errors.ts';
 import { loadPolicy } from './load.ts';
-import { compileToSql, quote } from './sql.ts';
+import { columnPlan, compileToSql, quote } from './sql.ts';
 import type { Policy } from './types.ts';
 
 const care = fixture('concentrated-care-subsidy.yaml');
@@ -33,6 +33,21 @@ describe('compileToSql', () => {
     expect(compileToSql(care, '2026-06-30', REL)).toContain(`'1000'::numeric`);
     expect(compileToSql(care, '2026-07-01', REL)).toContain(`'1200'::numeric`);
     expect(compileToSql(care, '2026-07-01', REL)).not.toContain(`'1000'::numeric`);
+  });
+
+  it('checks only the presence of a date the column relation vouches for, and holds both sides to the same list', () => {
+    const pattern = '^[1-9][0-9]{3}-';
+    const plain = columnPlan(care, '2026-07-01');
+    const vouched = columnPlan(care, '2026-07-01', ['birthDate']);
+    expect(plain?.fields.find((f) => f.name === 'birthDate')?.checked).toBeUndefined();
+    expect(vouched?.fields.find((f) => f.name === 'birthDate')?.checked).toBe(true);
+    const rel = 'SELECT 1::bigint AS id';
+    expect(compileToSql(care, '2026-07-01', { inputRelation: rel, columns: plain! })).toContain(pattern);
+    expect(compileToSql(care, '2026-07-01', { inputRelation: rel, columns: vouched!, checked: ['birthDate'] })).not.toContain(pattern);
+    // A plan made with one list cannot be compiled with another.
+    expect(() => compileToSql(care, '2026-07-01', { inputRelation: rel, columns: vouched! })).toThrow('column plan was not made');
+    // Only dates: a vouched-for text or number is checked as before.
+    expect(columnPlan(care, '2026-07-01', ['hukou', 'disability'])).toEqual(plain);
   });
 });
 

@@ -184,6 +184,12 @@ const finance = (j: Joins, p: string, on: string, col: FinanceCol): string =>
   `${j.add(`finance:${p}`, (a) => `LEFT JOIN LATERAL ${financeSql(p, on)} AS ${a} ON true`)}.${col}`;
 
 const age = (p: string, on: string): string => `extract(year from age(${on}::date, ${p}.birth_date))::int`;
+/**
+ * A date column as the policy's date text: always a valid date (years 1000–9999, as the policies'
+ * date type requires) or NULL (then the input is invalid, as the text of any other year would
+ * be), so the compiled query need not check it (CHECKED_DATES).
+ */
+const dateText = (col: string): string => `CASE WHEN ${col} BETWEEN '1000-01-01' AND '9999-12-31' THEN to_char(${col}, 'YYYY-MM-DD') END`;
 const living = (p: string, on: string): string => `(${p}.deceased_on IS NULL OR ${p}.deceased_on > ${on}::date) AND ${p}.birth_date <= ${on}::date`;
 const enumHas = (ty: Ty, v: string): boolean => ty.k === 'string' && (ty.enum?.includes(v) ?? false);
 
@@ -248,7 +254,7 @@ function personLib(p: string, on: string, j: Joins): FieldLib {
       OR (${p}.household_relation = 'spouse' AND coalesce(${h}.head, false)))`;
   };
   return {
-    birthDate: `to_char(${p}.birth_date, 'YYYY-MM-DD')`,
+    birthDate: dateText(`${p}.birth_date`),
     age: age(p, on),
     sex: `${p}.sex`,
     hukou: hukou(p),
@@ -292,7 +298,7 @@ function personLib(p: string, on: string, j: Joins): FieldLib {
         where: `__cr.kind = 'child' AND ${living('__c', on)}`, key: '__cr.person_id', parentKey: `${p}.id`,
         alias: '__c', orderBy: '__c.id',
         lib: (c, o) => ({
-          birthDate: `to_char(${c}.birth_date, 'YYYY-MM-DD')`,
+          birthDate: dateText(`${c}.birth_date`),
           age: age(c, o),
           residenceStreet: `left(${c}.residence_community, 9) || '000'`,
           street: `left(${c}.residence_community, 9) || '000'`,
@@ -420,8 +426,10 @@ function projectColumns(plan: ColumnPlan, lib: FieldLib, on: string, path: strin
 
 export interface InputSql {
   sql: string;
-  /** Set when `sql` is column-shaped (compile with `{ columns }`); otherwise it yields `(id, input jsonb)`. */
+  /** Set when `sql` is column-shaped (compile with `{ columns, checked }`); otherwise it yields `(id, input jsonb)`. */
   columns?: ColumnPlan;
+  /** The date fields the relation guarantees valid (rules SqlOptions.checked). */
+  checked: readonly string[];
   entity: Entity;
   reads: string[];
   placeholders: Record<string, string>;
@@ -450,7 +458,9 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   const used = new Set<string>();
   const alias = builder.entity === 'person' ? 'p' : 'h';
   // Columns when asked and the policy can be read from columns (see ColumnPlan), else the JSON input.
-  let columns = shape === 'columns' ? columnPlan(policy, on) : undefined;
+  // Every birthDate the libraries build (the row's, and in lists of persons) is dateText.
+  const checked = ['birthDate', ...Object.keys(policy.inputType.fields).map((f) => `${f}[].birthDate`)];
+  let columns = shape === 'columns' ? columnPlan(policy, on, checked) : undefined;
   let joins = new Joins({ n: 0 });
   const libOf = (j: Joins): FieldLib => (builder.entity === 'person' ? personLib('p', onSql, j) : householdLib('h', onSql, j));
   let select = columns ? projectColumns(columns, libOf(joins), onSql, policy.entity, missing, used, joins) : undefined;
@@ -471,5 +481,5 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   const sql = `SELECT ${alias}.id AS id, ${select.join(',\n    ')} FROM ${table} ${alias}
   ${joins.sql()}
   WHERE ${where}`;
-  return { sql, ...(columns ? { columns } : {}), entity: builder.entity, reads: builder.reads, placeholders: Object.fromEntries([...used].map((k) => [k, PLACEHOLDERS[k] as string])) };
+  return { sql, ...(columns ? { columns } : {}), checked, entity: builder.entity, reads: builder.reads, placeholders: Object.fromEntries([...used].map((k) => [k, PLACEHOLDERS[k] as string])) };
 }

@@ -41,7 +41,7 @@ describe('batch runs in parallel', () => {
   const plan = async (id: string): Promise<string> => {
     const policy = catalogue.get(id, ON);
     const input = inputRelation(id, policy, ON, systemScope(), 'literal', 'columns');
-    const sql = compileToSql(policy, ON, { inputRelation: input.sql, ...(input.columns ? { columns: input.columns } : {}) });
+    const sql = compileToSql(policy, ON, { inputRelation: input.sql, ...(input.columns ? { columns: input.columns, checked: input.checked } : {}) });
     return t.db.transaction(async (tx) => {
       for (const s of ['SET LOCAL parallel_setup_cost = 0', 'SET LOCAL parallel_tuple_cost = 0', 'SET LOCAL min_parallel_table_scan_size = 0', 'SET LOCAL max_parallel_workers_per_gather = 2']) await tx.exec(s);
       const rows = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${decisionTable(sql)}`);
@@ -54,7 +54,7 @@ describe('batch runs in parallel', () => {
     // each condition twice (a monitoring rule 4.8 -> 35.5 s on the 13.6 M-person city).
     const policy = catalogue.get('tianjin/severe-disability-care-allowance', ON);
     const input = inputRelation('tianjin/severe-disability-care-allowance', policy, ON, systemScope(), 'literal', 'columns');
-    const sql = compileToSql(policy, ON, { inputRelation: input.sql, ...(input.columns ? { columns: input.columns } : {}) });
+    const sql = compileToSql(policy, ON, { inputRelation: input.sql, ...(input.columns ? { columns: input.columns, checked: input.checked } : {}) });
     const rows = await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT d.id FROM (${sql}) AS d WHERE d.eligible OR d.error IS NOT NULL`);
     const p = rows.map((r) => r['QUERY PLAN']).join('\n');
     expect(p).toMatch(/Subquery Scan on d[^\n]*\n\s*Filter: \(d\.eligible OR/);

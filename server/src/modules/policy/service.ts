@@ -137,7 +137,7 @@ function compiled(catalogue: PolicyCatalogue, id: string, on: string, scope: Sco
   const publicId = catalogue.publicId(policy);
   const input = inputRelation(publicId, policy, on, scope, params, policyOverride ? 'json' : shape);
   let sql: string;
-  try { sql = compileToSql(policyOverride ?? policy, on, { inputRelation: input.sql, ...(input.columns ? { columns: input.columns } : {}) }); } catch (e) { return rethrow(e); }
+  try { sql = compileToSql(policyOverride ?? policy, on, { inputRelation: input.sql, ...(input.columns ? { columns: input.columns, checked: input.checked } : {}) }); } catch (e) { return rethrow(e); }
   return { policy, publicId, input, sql };
 }
 
