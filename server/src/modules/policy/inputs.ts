@@ -43,7 +43,7 @@
  *  - A household's category (`assistance`): tekun when a living member's latest tekun decision is
  *    eligible, else dibao, else dibao-edge (latest household decisions), else none.
  *  - medicalOutOfPocket12m: the sum of `outOfPocket` of the medical-settlement feed rows (医保结算)
- *    matched to any person of the household, settled in the 12 months up to and including the date
+ *    matched to any person of the household (feed_row.household_id, the person's current household), settled in the 12 months up to and including the date
  *    (the window monitoring uses: after date − 12 months).
  *  - Disability (category, grade) comes from the registry, also where the disability-certificate
  *    feed (残联) holds a newer certificate: the registry is the record; a feed row that disagrees is
@@ -321,11 +321,13 @@ function householdLib(h: string, on: string, j: Joins): FieldLib {
   const tekunMember = (): string => j.add('tekun-member', (a) => `LEFT JOIN (SELECT DISTINCT __tm.household_id FROM person __tm
        JOIN ${latestDecisions('tianjin/tekun', 'person', on)} AS __td ON __td.entity_id = __tm.id
      WHERE __td.eligible AND __tm.household_id IS NOT NULL AND ${living('__tm', on)}) AS ${a} ON ${a}.household_id = ${h}.id`);
-  const medical = (): string => j.add('medical-12m', (a) => `LEFT JOIN (SELECT __ma.household_id, sum((__r.data->>'outOfPocket')::numeric) AS v
-     FROM feed_row __r JOIN person __ma ON __ma.id = __r.person_id
+  // feed_row.household_id is its person's current household (migration 061, kept by triggers):
+  // the same households a join to person gives, without joining 13.6 M rows.
+  const medical = (): string => j.add('medical-12m', (a) => `LEFT JOIN (SELECT __r.household_id, sum((__r.data->>'outOfPocket')::numeric) AS v
+     FROM feed_row __r
      WHERE __r.feed_type = 'medical' AND __r.event_date > (${on}::date - interval '${MEDICAL_MONTHS} months')::date AND __r.event_date <= ${on}::date
-       AND __ma.household_id IS NOT NULL
-     GROUP BY __ma.household_id) AS ${a} ON ${a}.household_id = ${h}.id`);
+       AND __r.household_id IS NOT NULL
+     GROUP BY __r.household_id) AS ${a} ON ${a}.household_id = ${h}.id`);
   return {
     assistance: () => `CASE WHEN ${tekunMember()}.household_id IS NOT NULL THEN 'tekun'
       WHEN ${latestEligible(j, 'tianjin/dibao', 'household', `${h}.id`, on)} THEN 'dibao'
