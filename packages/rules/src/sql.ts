@@ -95,10 +95,11 @@ export interface ColumnList {
  * The grouped pass of a reduced list (see ColumnPlan): `elements` yields `key` and the element
  * columns; each element's validity and values are computed once (a fence, see SQL_SETUP, keeps
  * PostgreSQL from copying the expressions into every aggregate that reads them), then aggregated per key.
+ * `extra`: more aggregates of the same pass over `__el` (the caller's own columns of `elements`).
  */
-export function listAggregates(list: ColumnList, elements: string): string {
+export function listAggregates(list: ColumnList, elements: string, extra: ReadonlyArray<{ col: string; sql: string }> = []): string {
   const values = list.values.map((v) => `, CASE WHEN __ev.__valid THEN ${v.sql} END AS ${v.col}`).join('');
-  return `SELECT __el.key, ${list.aggregates.map((a) => `${a.sql} AS ${a.col}`).join(', ')}
+  return `SELECT __el.key, ${[...list.aggregates, ...extra].map((a) => `${a.sql} AS ${a.col}`).join(', ')}
      FROM ${fenced(`SELECT __ev.*${values} FROM ${fenced(`SELECT __ex.*, ${list.valid} AS __valid FROM ${fenced(elements, '__ex')}`, '__ev')}`, '__el')}
      GROUP BY __el.key`;
 }

@@ -73,6 +73,12 @@ type FieldLib = Record<string, FieldSource>;
 interface ListSource {
   from: string; where: string; key: string; parentKey: string; alias: string; orderBy: string;
   lib: (alias: string, on: string, joins: Joins) => FieldLib;
+  /**
+   * Sums over the same element rows that the parent reads outside the list (a household's size and
+   * finance totals beside its members list): when the list is reduced to aggregates (columns),
+   * they ride in its grouped pass, as element columns `elem` summed by `agg` into `col`.
+   */
+  extras?: (alias: string, on: string, joins: Joins) => Array<{ col: string; elem: string; agg: string }>;
 }
 
 /**
@@ -80,20 +86,32 @@ interface ListSource {
  * added once under a key when a field first uses it. Aliases are unique across the whole query.
  */
 class Joins {
-  private readonly clauses: string[] = [];
+  private readonly clauses = new Map<string, string | undefined>();
   private readonly aliases = new Map<string, string>();
   constructor(private readonly counter: { n: number }) {}
-  add(key: string, clause: (alias: string) => string): string {
+  /** The alias of the join under `key`, reserved when new: a later `add` under the key writes its clause. */
+  alias(key: string): string {
     let a = this.aliases.get(key);
     if (a === undefined) {
       a = `__j${++this.counter.n}`;
       this.aliases.set(key, a);
-      this.clauses.push(clause(a));
+      this.clauses.set(key, undefined);
     }
     return a;
   }
+  add(key: string, clause: (alias: string) => string): string {
+    const a = this.alias(key);
+    if (this.clauses.get(key) === undefined) this.clauses.set(key, clause(a));
+    return a;
+  }
   child(): Joins { return new Joins(this.counter); }
-  sql(): string { return this.clauses.join('\n  '); }
+  has(key: string): boolean { return this.aliases.has(key); }
+  sql(): string {
+    return [...this.clauses].map(([key, c]) => {
+      if (c === undefined) throw new Error(`input builder: the join ${key} was referred to but never written`);
+      return c;
+    }).join('\n  ');
+  }
 }
 
 export interface InputBuilder {
@@ -311,13 +329,26 @@ function personLib(p: string, on: string, j: Joins): FieldLib {
   };
 }
 
-function householdLib(h: string, on: string, j: Joins): FieldLib {
+/**
+ * `membersKey`: the join key of the members list's aggregates when the query reduces that list to
+ * aggregates (columns): the size and finance totals are then summed in the same grouped pass over
+ * the living members (ListSource.extras) instead of a second one.
+ */
+function householdLib(h: string, on: string, j: Joins, membersKey?: string): FieldLib {
   const head = `(SELECT __hd.hukou_region FROM person __hd WHERE __hd.household_id = ${h}.id AND __hd.household_relation = 'head' LIMIT 1)`;
-  // Size and finance sums of the living members of every household, in one grouped pass.
-  const totals = (col: 'n' | FinanceCol): string => `coalesce(${j.add('member-totals', (a) => `LEFT JOIN (SELECT __hm.household_id, count(*) AS n,
+  // Size and finance sums of the living members of every household, in one grouped pass (the
+  // members list's own, when it has one: membersKey).
+  const sums = new Set<'n' | FinanceCol>();
+  const totals = (col: 'n' | FinanceCol): string => {
+    if (membersKey !== undefined) {
+      sums.add(col);
+      return `coalesce(${j.alias(membersKey)}.__t_${col}, 0)`;
+    }
+    return `coalesce(${j.add('member-totals', (a) => `LEFT JOIN (SELECT __hm.household_id, count(*) AS n,
        sum(__hf.income) AS income, sum(__hf.asset) AS asset, sum(__hf.vehicles) AS vehicles
      FROM person __hm CROSS JOIN LATERAL ${financeSql('__hm', on)} AS __hf
      WHERE ${living('__hm', on)} GROUP BY __hm.household_id) AS ${a} ON ${a}.household_id = ${h}.id`)}.${col}, 0)`;
+  };
   const tekunMember = (): string => j.add('tekun-member', (a) => `LEFT JOIN (SELECT DISTINCT __tm.household_id FROM person __tm
        JOIN ${latestDecisions('tianjin/tekun', 'person', on)} AS __td ON __td.entity_id = __tm.id
      WHERE __td.eligible AND __tm.household_id IS NOT NULL AND ${living('__tm', on)}) AS ${a} ON ${a}.household_id = ${h}.id`);
@@ -349,6 +380,9 @@ function householdLib(h: string, on: string, j: Joins): FieldLib {
           relation: (ty: Ty) => enumHas(ty, 'head') ? `${m}.household_relation`
             : `CASE ${m}.household_relation WHEN 'head' THEN 'applicant' WHEN 'grandparent' THEN 'parent' WHEN 'child-in-law' THEN 'child' ELSE ${m}.household_relation END`,
         }),
+        extras: (m, o, mj) => [...sums].map((c) => c === 'n'
+          ? { col: '__t_n', elem: '1', agg: 'count(*)' }
+          : { col: `__t_${c}`, elem: `(${finance(mj, m, o, c)})::numeric`, agg: `sum(__el.__t_${c})` }),
       },
     },
   };
@@ -419,8 +453,9 @@ function projectColumns(plan: ColumnPlan, lib: FieldLib, on: string, path: strin
       if (typeof esrc === 'object') { missing.push(`${p}[].${c.name} (the registry gives a list of records here)`); return `NULL AS ${c.col}`; }
       return `${columnSql(c, fieldSql(c.name, c, elemLib, on, `${p}[]`, missing, used, innerJoins))} AS ${c.col}`;
     });
-    const elements = `SELECT ${l.key} AS key, ${elemCols.join(', ')} FROM ${l.from} ${innerJoins.sql()} WHERE ${l.where}`;
-    const a = joins.add(`aggregates:${p}`, (a) => `LEFT JOIN (${listAggregates(list, elements)}) AS ${a} ON ${a}.key = ${l.parentKey}`);
+    const extras = l.extras?.(l.alias, on, innerJoins) ?? [];
+    const elements = `SELECT ${l.key} AS key, ${[...elemCols, ...extras.map((x) => `${x.elem} AS ${x.col}`)].join(', ')} FROM ${l.from} ${innerJoins.sql()} WHERE ${l.where}`;
+    const a = joins.add(`aggregates:${p}`, (a) => `LEFT JOIN (${listAggregates(list, elements, extras.map((x) => ({ col: x.col, sql: x.agg })))}) AS ${a} ON ${a}.key = ${l.parentKey}`);
     for (const x of list.aggregates) cols.push(`${a}.${x.col} AS ${x.col}`);
   }
   return cols;
@@ -464,21 +499,27 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   const checked = ['birthDate', ...Object.keys(policy.inputType.fields).map((f) => `${f}[].birthDate`)];
   let columns = shape === 'columns' ? columnPlan(policy, on, checked) : undefined;
   let joins = new Joins({ n: 0 });
-  const libOf = (j: Joins): FieldLib => (builder.entity === 'person' ? personLib('p', onSql, j) : householdLib('h', onSql, j));
-  let select = columns ? projectColumns(columns, libOf(joins), onSql, policy.entity, missing, used, joins) : undefined;
+  const membersKey = columns?.lists.some((l) => l.name === 'members') ? `aggregates:${policy.entity}.members` : undefined;
+  const libOf = (j: Joins, merged: boolean): FieldLib => (builder.entity === 'person' ? personLib('p', onSql, j) : householdLib('h', onSql, j, merged ? membersKey : undefined));
+  let select = columns ? projectColumns(columns, libOf(joins, true), onSql, policy.entity, missing, used, joins) : undefined;
   if (!select) {
     columns = undefined;
     joins = new Joins({ n: 0 });
     missing.length = 0;
     used.clear();
-    select = [`jsonb_build_object(${sqlQuote(policy.entity)}, ${project(policy.inputType, libOf(joins), onSql, policy.entity, missing, used, joins)}) AS input`];
+    select = [`jsonb_build_object(${sqlQuote(policy.entity)}, ${project(policy.inputType, libOf(joins, false), onSql, policy.entity, missing, used, joins)}) AS input`];
   }
   if (missing.length > 0) {
     throw new AppError('validation', `the registry cannot supply ${missing.join(', ')} for policy ${publicId}; extend its builder in server/src/modules/policy/inputs.ts`, { field: missing[0], missing });
   }
+  // A household is decided when it has a living member: the members list's grouped pass, when
+  // the query has one, holds exactly those households (its elements are the living members).
+  const hasLiving = membersKey !== undefined && joins.has(membersKey)
+    ? `${joins.alias(membersKey)}.key IS NOT NULL`
+    : `EXISTS (SELECT 1 FROM person __l WHERE __l.household_id = h.id AND ${living('__l', onSql)})`;
   const where = builder.entity === 'person'
     ? `${living('p', onSql)} AND ${scopeSql(scope, 'p.residence_community', 'p.grid_id', params)}`
-    : `EXISTS (SELECT 1 FROM person __l WHERE __l.household_id = h.id AND ${living('__l', onSql)}) AND ${scopeSql(scope, 'h.residence_community', 'h.grid_id', params)}`;
+    : `${hasLiving} AND ${scopeSql(scope, 'h.residence_community', 'h.grid_id', params)}`;
   const table = builder.entity === 'person' ? 'person' : 'household';
   const sql = `SELECT ${alias}.id AS id, ${select.join(',\n    ')} FROM ${table} ${alias}
   ${joins.sql()}
