@@ -2,7 +2,7 @@
  * `npm run bench -- policy [--persons N | --database NAME] [--sample S] [--requests R] [--hash] [--keep]`: the assistance
  * family of policies batch-run over a demo city of N persons (default 200,000) on a real
  * PostgreSQL, every person or household decided and the eligible and error decisions written (one
- * INSERT … SELECT per policy, `runPolicy`; ADR 0004: a run stores no row for a non-eligible
+ * pass per policy, `runPolicy`, in parallel workers where PostgreSQL plans them; ADR 0004: a run stores no row for a non-eligible
  * entity), in run order. `rows` are the decisions made, `written` the rows stored.
  *
  * In the same run, a per-record baseline: S (default 10,000) dibao household inputs built by the
