@@ -50,7 +50,7 @@
  *    evidence that monitoring turns into a correction of the registry through its chain (reviewed),
  *    after which the next run decides on the corrected record. A feed row never decides silently.
  */
-import { columnPlan, listAggregates, sqlQuote, type ColumnField, type ColumnPlan, type Policy, type Ty } from '@minsheng/rules';
+import { columnPlan, fenced, listAggregates, sqlQuote, type ColumnField, type ColumnPlan, type Policy, type Ty } from '@minsheng/rules';
 import { AppError } from '../../platform/errors.ts';
 import { scopeSql, type Scope } from '../../platform/auth/scope.ts';
 
@@ -79,6 +79,13 @@ interface ListSource {
    * they ride in its grouped pass, as element columns `elem` summed by `agg` into `col`.
    */
   extras?: (alias: string, on: string, joins: Joins) => Array<{ col: string; elem: string; agg: string }>;
+  /**
+   * When the elements are entities reached through edges (a person's supporters): the element's
+   * columns are computed once per entity (`from` over `alias`, with the element-level joins, where
+   * `where`), then joined to the edges, instead of once per edge. Used by the column-shaped pass;
+   * `from` above is the same join written out, for the JSON list.
+   */
+  entities?: { from: string; edges: string; edgeKey: string; edgeId: string };
 }
 
 /**
@@ -307,6 +314,8 @@ function personLib(p: string, on: string, j: Joins): FieldLib {
         from: `${SUPPORTER_EDGES} AS __se JOIN person __su ON __su.id = __se.supporter_id`,
         where: living('__su', on), key: '__se.person_id', parentKey: `${p}.id`, alias: '__su', orderBy: '__su.id',
         lib: (s, o, sj) => personLib(s, o, sj),
+        // A supporter's category and income once per person, not once per person they support.
+        entities: { from: 'person __su', edges: `${SUPPORTER_EDGES} AS __se`, edgeKey: '__se.person_id', edgeId: '__se.supporter_id' },
       },
     },
     children: {
@@ -454,7 +463,11 @@ function projectColumns(plan: ColumnPlan, lib: FieldLib, on: string, path: strin
       return `${columnSql(c, fieldSql(c.name, c, elemLib, on, `${p}[]`, missing, used, innerJoins))} AS ${c.col}`;
     });
     const extras = l.extras?.(l.alias, on, innerJoins) ?? [];
-    const elements = `SELECT ${l.key} AS key, ${[...elemCols, ...extras.map((x) => `${x.elem} AS ${x.col}`)].join(', ')} FROM ${l.from} ${innerJoins.sql()} WHERE ${l.where}`;
+    const columns = [...elemCols, ...extras.map((x) => `${x.elem} AS ${x.col}`)].join(', ');
+    const elements = l.entities
+      ? `SELECT ${l.entities.edgeKey} AS key, __x.* FROM ${l.entities.edges}
+           JOIN ${fenced(`SELECT ${l.alias}.id AS __id, ${columns} FROM ${l.entities.from} ${innerJoins.sql()} WHERE ${l.where}`, '__x')} ON __x.__id = ${l.entities.edgeId}`
+      : `SELECT ${l.key} AS key, ${columns} FROM ${l.from} ${innerJoins.sql()} WHERE ${l.where}`;
     const a = joins.add(`aggregates:${p}`, (a) => `LEFT JOIN (${listAggregates(list, elements, extras.map((x) => ({ col: x.col, sql: x.agg })))}) AS ${a} ON ${a}.key = ${l.parentKey}`);
     for (const x of list.aggregates) cols.push(`${a}.${x.col} AS ${x.col}`);
   }
