@@ -131,12 +131,14 @@ describe('console walk (e2e, Chromium)', () => {
       `/api/policies/${encodeURIComponent('tianjin/concentrated-care-subsidy')}/runs`)).items;
     expect(latestRun?.errors).toBeGreaterThan(0);
     // …naming the person it concerns, so that the caseworker can open that file.
-    expect(latestRun?.firstError).toMatch(/^person \d+: /);
+    const firstError = /^person (\d+): invalid input$/.exec(latestRun?.firstError ?? '');
+    expect(firstError, String(latestRun?.firstError)).not.toBeNull();
     const one = await api<{ firstError: string | null }>(page, `/api/policies/${encodeURIComponent('tianjin/concentrated-care-subsidy')}/runs/${latestRun!.id}`);
     expect(one.firstError).toBe(latestRun!.firstError);
     const errorsCell = page.getByTestId('policy-run-errors').first();
     expect((await errorsCell.textContent())?.startsWith(String(latestRun!.errors))).toBe(true);
-    expect((await page.getByTestId('policy-run-first-error').first().textContent())?.trim()).toBe(`首个错误：${latestRun!.firstError}`);
+    // Shown in Chinese: the entity and the compiler's message translated.
+    expect((await page.getByTestId('policy-run-first-error').first().textContent())?.trim()).toBe(`首个错误：人员 ${firstError![1]}：输入数据缺项或类型不符`);
     await screenshot(page, '08b-policy-batch-run');
     await page.context().close();
   });

@@ -10,6 +10,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { request, type ApiError } from '../api.ts';
 import ErrorAlert from '../components/ErrorAlert.tsx';
 import { formatDateTime } from '../format.ts';
+import { runErrorText } from './run-error.ts';
 
 /** `GET /api/policies/:id/runs` items and the 202 answer of `POST …/runs` (server/src/modules/policy/service.ts RunSummary). */
 interface PolicyRun {
@@ -81,7 +82,7 @@ export default function PolicyRuns({ policyId, defaultOn }: { policyId: string; 
               <span>{r.errors ?? '—'}</span>
               {r.errors && r.firstError
                 ? <Typography.Text type="warning" style={{ fontSize: 12 }} ellipsis={{ tooltip: r.firstError }} data-testid="policy-run-first-error">
-                    {t('policies.runFirstError', { message: r.firstError })}
+                    {t('policies.runFirstError', { message: runErrorText(r.firstError, t) })}
                   </Typography.Text>
                 : null}
             </Space>) },
