@@ -43,8 +43,9 @@
  *  - A household's category (`assistance`): tekun when a living member's latest tekun decision is
  *    eligible, else dibao, else dibao-edge (latest household decisions), else none.
  *  - medicalOutOfPocket12m: the sum of `outOfPocket` of the medical-settlement feed rows (医保结算)
- *    matched to any person of the household (feed_row.household_id, the person's current household), settled in the 12 months up to and including the date
- *    (the window monitoring uses: after date − 12 months).
+ *    matched to any person of the household (feed_row.household_id, the person's current
+ *    household), settled in the 12 months up to and including the date (the window monitoring
+ *    uses: after date − 12 months).
  *  - Disability (category, grade) comes from the registry, also where the disability-certificate
  *    feed (残联) holds a newer certificate: the registry is the record; a feed row that disagrees is
  *    evidence that monitoring turns into a correction of the registry through its chain (reviewed),
@@ -212,7 +213,7 @@ const age = (p: string, on: string): string => `extract(year from age(${on}::dat
 /**
  * A date column as the policy's date text: always a valid date (years 1000–9999, as the policies'
  * date type requires) or NULL (then the input is invalid, as the text of any other year would
- * be), so the compiled query need not check it (CHECKED_DATES).
+ * be), so the compiled query need not check it (`checked` in inputRelation).
  */
 const dateText = (col: string): string => `CASE WHEN ${col} BETWEEN '1000-01-01' AND '9999-12-31' THEN to_char(${col}, 'YYYY-MM-DD') END`;
 const living = (p: string, on: string): string => `(${p}.deceased_on IS NULL OR ${p}.deceased_on > ${on}::date) AND ${p}.birth_date <= ${on}::date`;
@@ -487,8 +488,8 @@ export interface InputSql {
 
 /**
  * The input relation of a policy over the registry in a scope; values of the scope go into
- * `params`, or into the SQL as literals (`'literal'`). Throws a validation AppError when the policy has no builder or asks for facts the
- * registry cannot supply.
+ * `params`, or into the SQL as quoted literals (`'literal'`). Throws a validation AppError when the
+ * policy has no builder or asks for facts the registry cannot supply.
  *
  * `shape: 'columns'` (batch runs): when the policy allows (rules `columnPlan`), the relation gives
  * each declared field as a typed column and each list of records read only through aggregates as
@@ -530,9 +531,10 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   const hasLiving = membersKey !== undefined && joins.has(membersKey)
     ? `${joins.alias(membersKey)}.key IS NOT NULL`
     : `EXISTS (SELECT 1 FROM person __l WHERE __l.household_id = h.id AND ${living('__l', onSql)})`;
+  const scopeValues = params === 'literal' ? (v: readonly string[]): string => `ARRAY[${v.map(sqlQuote).join(', ')}]::text[]` : params;
   const where = builder.entity === 'person'
-    ? `${living('p', onSql)} AND ${scopeSql(scope, 'p.residence_community', 'p.grid_id', params)}`
-    : `${hasLiving} AND ${scopeSql(scope, 'h.residence_community', 'h.grid_id', params)}`;
+    ? `${living('p', onSql)} AND ${scopeSql(scope, 'p.residence_community', 'p.grid_id', scopeValues)}`
+    : `${hasLiving} AND ${scopeSql(scope, 'h.residence_community', 'h.grid_id', scopeValues)}`;
   const table = builder.entity === 'person' ? 'person' : 'household';
   const sql = `SELECT ${alias}.id AS id, ${select.join(',\n    ')} FROM ${table} ${alias}
   ${joins.sql()}

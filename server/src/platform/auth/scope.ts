@@ -43,15 +43,14 @@ export const isEmptyScope = (s: Scope): boolean => s.prefixes.length === 0 && s.
 
 /**
  * SQL condition limiting rows to the scope. `communityCol` and `gridCol` are trusted column
- * expressions; the values go in as parameters appended to `params`, or as quoted literals.
+ * expressions; the values go in as parameters appended to `params`, or, for statements that take
+ * no parameters (CREATE TABLE … AS), are written by `params` itself as a quoted text[] literal.
  */
-export function scopeSql(scope: Scope, communityCol: string, gridCol: string, params: unknown[] | 'literal'): string {
+export function scopeSql(scope: Scope, communityCol: string, gridCol: string, params: unknown[] | ((values: readonly string[]) => string)): string {
   if (isEmptyScope(scope)) return 'false';
   if (scope.all) return 'true';
-  // 'literal': the values written into the SQL (quoted), for statements that take no parameters
-  // (CREATE TABLE … AS, which may run in parallel workers where INSERT … SELECT may not).
   const value = (v: readonly string[]): string => {
-    if (params === 'literal') return `ARRAY[${v.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ')}]::text[]`;
+    if (typeof params === 'function') return params(v);
     params.push(v);
     return `$${params.length}::text[]`;
   };
