@@ -1,9 +1,12 @@
 /**
- * `npm run bench -- policy [--persons N | --database NAME] [--sample S] [--requests R] [--hash] [--keep]`: the assistance
+ * `npm run bench -- policy [--persons N | --database NAME] [--sample S] [--requests R] [--hash] [--keep] [--separate]`: the assistance
  * family of policies batch-run over a demo city of N persons (default 200,000) on a real
  * PostgreSQL, every person or household decided and the eligible and error decisions written (one
  * pass per policy, `runPolicy`, in parallel workers where PostgreSQL plans them; ADR 0004: a run stores no row for a non-eligible
- * entity), in run order. `rows` are the decisions made, `written` the rows stored.
+ * entity), in run order, as `policy run --family` runs them: the registry facts that several
+ * policies derive the same way are derived once (facts.ts), by the first policy that needs them,
+ * whose time includes it (`--separate`: each policy derives its own, as single runs do).
+ * `rows` are the decisions made, `written` the rows stored.
  *
  * In the same run, a per-record baseline: S (default 10,000) dibao household inputs built by the
  * same SQL input builder, each evaluated on its own by json-rules-engine with the dibao conditions
@@ -59,7 +62,8 @@ import { buildDemoCity } from '../server/src/modules/demo/write.ts';
 import { DEMO_AS_OF } from '../server/src/modules/demo/generate.ts';
 import { PolicyCatalogue } from '../server/src/modules/policy/catalogue.ts';
 import { BUILDERS, inputRelation, runOrder } from '../server/src/modules/policy/inputs.ts';
-import { runPolicy } from '../server/src/modules/policy/service.ts';
+import { familyFacts, runPolicy } from '../server/src/modules/policy/service.ts';
+import type { SharedFacts } from '../server/src/modules/policy/facts.ts';
 
 const args = process.argv.slice(2);
 const num = (flag: string, dflt: number): number => {
@@ -71,6 +75,8 @@ const SAMPLE = num('--sample', 10_000);
 const REQUESTS = num('--requests', 1_000);
 const E2E_SAMPLE = num('--e2e-sample', 2_000);
 const KEEP = args.includes('--keep');
+/** `--separate`: every policy derives its own registry facts (no family-shared facts, facts.ts), as runs of single policies do. */
+const SEPARATE = args.includes('--separate');
 const HASH = args.includes('--hash');
 const policiesFlag = args.indexOf('--policies');
 /** A subset of the family (comma-separated ids), run in dependency order: for timing one policy on the city. */
@@ -155,6 +161,7 @@ async function main(): Promise<void> {
   const url = new URL(SERVER);
   url.pathname = `/${DB_NAME}`;
   const db = await openDb({ databaseUrl: url.toString() });
+  let facts: SharedFacts | undefined;
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   // Every run this bench starts carries this tag, so that it can remove exactly its own runs.
   const TAG = `bench:${process.pid}:${Date.now()}`;
@@ -193,11 +200,13 @@ async function main(): Promise<void> {
     const order = runOrder(family); // each policy after the ones whose decisions it reads
     const runs: Array<{ policy: string; entity: string; runId: number; seconds: number; rows: number; rowsPerSecond: number; written: number; eligible: number; errors: number; firstError: string | null; fingerprint?: string }> = [];
     const skipped: Array<{ policy: string; reason: string }> = [];
+    // As `policy run --family` (runFamily): the facts several policies derive the same way, once.
+    facts = SEPARATE ? undefined : familyFacts(catalogue, order, ON, systemScope());
     for (const id of order) {
       log(`batch ${id}`);
       let t: { value: Awaited<ReturnType<typeof runPolicy>>; seconds: number };
       try {
-        t = await timed(() => runPolicy(db, catalogue, id, ON, systemScope(), TAG));
+        t = await timed(() => runPolicy(db, catalogue, id, ON, systemScope(), TAG, facts));
       } catch (e) {
         // A policy whose builder cannot supply its inputs fails before anything runs: reported, not timed.
         const message = (e as Error).message;
@@ -217,6 +226,8 @@ async function main(): Promise<void> {
       runs.push({ policy: id, entity: BUILDERS[id]!.entity, runId: s.id, seconds: r3(t.seconds), rows: s.total ?? 0, rowsPerSecond: Math.round((s.total ?? 0) / t.seconds), written: 0, eligible: s.eligible ?? 0, errors: s.errors ?? 0, firstError: s.firstError ?? null });
       mark(`batch ${id}`);
     }
+    const dropped = await timed(() => facts?.drop(db) ?? Promise.resolve());
+    log(`  shared facts dropped in ${r3(dropped.seconds)} s`);
     const writtenByRun = await db.query<{ run_id: number; n: number }>('SELECT run_id::int AS run_id, count(*)::int AS n FROM policy_decision WHERE run_id = ANY($1::bigint[]) GROUP BY run_id', [runs.map((r) => r.runId)]);
     for (const r of runs) r.written = writtenByRun.find((w) => Number(w.run_id) === Number(r.runId))?.n ?? 0;
     const written = { n: runs.reduce((a, r) => a + r.written, 0) };
@@ -387,6 +398,7 @@ async function main(): Promise<void> {
     log(`ratio vs evaluation-only baseline (${r3(perRecordMs)} ms/record): ${r2(ratio)}x; vs end-to-end baseline (${r3(e2ePerRecordMs)} ms/record): ${r2(ratioE2E)}x (goal >= ${GOAL.ratio}x)`);
     log(`load average: ${loads.map((l) => `${l.stage} ${l.load.join('/')}`).join('; ')}`);
   } finally {
+    await facts?.drop(db).catch((e: Error) => log(`  could not drop the shared facts: ${e.message}`));
     await app?.close().catch(() => undefined);
     if (EXISTING && !KEEP) {
       log(`removing this bench's runs (${TAG}) from ${DB_NAME}`);

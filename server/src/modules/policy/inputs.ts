@@ -54,6 +54,7 @@
 import { columnPlan, fenced, listAggregates, sqlQuote, type ColumnField, type ColumnPlan, type Policy, type Ty } from '@minsheng/rules';
 import { AppError } from '../../platform/errors.ts';
 import { scopeSql, type Scope } from '../../platform/auth/scope.ts';
+import { shareable, type SharedFacts } from './facts.ts';
 
 type Entity = 'person' | 'household';
 type ObjTy = Extract<Ty, { k: 'object' }>;
@@ -89,6 +90,15 @@ interface ListSource {
   entities?: { from: string; edges: string; edgeKey: string; edgeId: string };
 }
 
+/** What the Joins of one query share: the alias counter, and a family run's shared facts. */
+interface JoinContext {
+  n: number;
+  /** A family run's shared facts (facts.ts): derived tables that read the registry only come from there. */
+  facts?: SharedFacts | undefined;
+  /** The shared-fact tables this query reads. */
+  tables: Set<string>;
+}
+
 /**
  * The LEFT JOINs one level of a query needs (the top-level row, or the element of a list), each
  * added once under a key when a field first uses it. Aliases are unique across the whole query.
@@ -96,7 +106,19 @@ interface ListSource {
 class Joins {
   private readonly clauses = new Map<string, string | undefined>();
   private readonly aliases = new Map<string, string>();
-  constructor(private readonly counter: { n: number }) {}
+  constructor(private readonly counter: JoinContext) {}
+  /**
+   * A derived table (`SELECT …` over the registry) as a relation for FROM: the family run's shared
+   * table holding its rows when there is one and it reads the registry only, else `(sql)`.
+   */
+  derived(sql: string): string {
+    const facts = this.counter.facts;
+    if (!facts || !shareable(sql)) return `(${sql})`;
+    const t = facts.table(sql);
+    if (t === undefined) return `(${sql})`;
+    this.counter.tables.add(t);
+    return t;
+  }
   /** The alias of the join under `key`, reserved when new: a later `add` under the key writes its clause. */
   alias(key: string): string {
     let a = this.aliases.get(key);
@@ -269,12 +291,12 @@ function personLib(p: string, on: string, j: Joins): FieldLib {
   // spouse is still recorded has no spouse (the guard's target group). A person without household
   // and without relation gets false.
   const spouse = (): string => {
-    const r = j.add('spouse-relation', (a) => `LEFT JOIN (SELECT __sr.person_id AS id FROM person_relation __sr JOIN person __sp ON __sp.id = __sr.related_person_id
+    const r = j.add('spouse-relation', (a) => `LEFT JOIN ${j.derived(`SELECT __sr.person_id AS id FROM person_relation __sr JOIN person __sp ON __sp.id = __sr.related_person_id
          WHERE __sr.kind = 'spouse' AND ${living('__sp', on)}
        UNION SELECT __sr.related_person_id FROM person_relation __sr JOIN person __sp ON __sp.id = __sr.person_id
-         WHERE __sr.kind = 'spouse' AND ${living('__sp', on)}) AS ${a} ON ${a}.id = ${p}.id`);
-    const h = j.add('head-spouse', (a) => `LEFT JOIN (SELECT __s.household_id, bool_or(__s.household_relation = 'spouse') AS spouse, bool_or(__s.household_relation = 'head') AS head
-       FROM person __s WHERE __s.household_relation IN ('head', 'spouse') AND ${living('__s', on)} GROUP BY __s.household_id) AS ${a} ON ${a}.household_id = ${p}.household_id`);
+         WHERE __sr.kind = 'spouse' AND ${living('__sp', on)}`)} AS ${a} ON ${a}.id = ${p}.id`);
+    const h = j.add('head-spouse', (a) => `LEFT JOIN ${j.derived(`SELECT __s.household_id, bool_or(__s.household_relation = 'spouse') AS spouse, bool_or(__s.household_relation = 'head') AS head
+       FROM person __s WHERE __s.household_relation IN ('head', 'spouse') AND ${living('__s', on)} GROUP BY __s.household_id`)} AS ${a} ON ${a}.household_id = ${p}.household_id`);
     return `(${r}.id IS NOT NULL
       OR (${p}.household_relation = 'head' AND coalesce(${h}.spouse, false))
       OR (${p}.household_relation = 'spouse' AND coalesce(${h}.head, false)))`;
@@ -354,23 +376,27 @@ function householdLib(h: string, on: string, j: Joins, membersKey?: string): Fie
       sums.add(col);
       return `coalesce(${j.alias(membersKey)}.__t_${col}, 0)`;
     }
-    return `coalesce(${j.add('member-totals', (a) => `LEFT JOIN (SELECT __hm.household_id, count(*) AS n,
+    return `coalesce(${j.add('member-totals', (a) => `LEFT JOIN ${j.derived(`SELECT __hm.household_id, count(*) AS n,
        sum(__hf.income) AS income, sum(__hf.asset) AS asset, sum(__hf.vehicles) AS vehicles
      FROM person __hm CROSS JOIN LATERAL ${financeSql('__hm', on)} AS __hf
-     WHERE ${living('__hm', on)} GROUP BY __hm.household_id) AS ${a} ON ${a}.household_id = ${h}.id`)}.${col}, 0)`;
+     WHERE ${living('__hm', on)} GROUP BY __hm.household_id`)} AS ${a} ON ${a}.household_id = ${h}.id`)}.${col}, 0)`;
   };
-  const tekunMember = (): string => j.add('tekun-member', (a) => `LEFT JOIN (SELECT DISTINCT __tm.household_id FROM person __tm
+  // Whether a living member's latest tekun decision is eligible: a hashed membership test over
+  // those members' households (built once), not a DISTINCT joined to every household. The
+  // DISTINCT's hash aggregate, fed by parallel workers' partial ones, stalled a rigid-expenditure
+  // run on the 13.6 M city for minutes in that node (seen with gdb, 2026-11-28).
+  const tekunMember = (): string => `${h}.id IN (SELECT __tm.household_id FROM person __tm
        JOIN ${latestDecisions('tianjin/tekun', 'person', on)} AS __td ON __td.entity_id = __tm.id
-     WHERE __td.eligible AND __tm.household_id IS NOT NULL AND ${living('__tm', on)}) AS ${a} ON ${a}.household_id = ${h}.id`);
+     WHERE __td.eligible AND __tm.household_id IS NOT NULL AND ${living('__tm', on)})`;
   // feed_row.household_id is its person's current household (migration 061, kept by triggers):
   // the same households a join to person gives, without joining 13.6 M rows.
-  const medical = (): string => j.add('medical-12m', (a) => `LEFT JOIN (SELECT __r.household_id, sum((__r.data->>'outOfPocket')::numeric) AS v
+  const medical = (): string => j.add('medical-12m', (a) => `LEFT JOIN ${j.derived(`SELECT __r.household_id, sum((__r.data->>'outOfPocket')::numeric) AS v
      FROM feed_row __r
      WHERE __r.feed_type = 'medical' AND __r.event_date > (${on}::date - interval '${MEDICAL_MONTHS} months')::date AND __r.event_date <= ${on}::date
        AND __r.household_id IS NOT NULL
-     GROUP BY __r.household_id) AS ${a} ON ${a}.household_id = ${h}.id`);
+     GROUP BY __r.household_id`)} AS ${a} ON ${a}.household_id = ${h}.id`);
   return {
-    assistance: () => `CASE WHEN ${tekunMember()}.household_id IS NOT NULL THEN 'tekun'
+    assistance: () => `CASE WHEN ${tekunMember()} THEN 'tekun'
       WHEN ${latestEligible(j, 'tianjin/dibao', 'household', `${h}.id`, on)} THEN 'dibao'
       WHEN ${latestEligible(j, 'tianjin/dibao-edge', 'household', `${h}.id`, on)} THEN 'dibao-edge' ELSE 'none' END`,
     medicalOutOfPocket12m: () => `coalesce(${medical()}.v, 0)`,
@@ -469,7 +495,7 @@ function projectColumns(plan: ColumnPlan, lib: FieldLib, on: string, path: strin
       ? `SELECT ${l.entities.edgeKey} AS key, __x.* FROM ${l.entities.edges}
            JOIN ${fenced(`SELECT ${l.alias}.id AS __id, ${columns} FROM ${l.entities.from} ${innerJoins.sql()} WHERE ${l.where}`, '__x')} ON __x.__id = ${l.entities.edgeId}`
       : `SELECT ${l.key} AS key, ${columns} FROM ${l.from} ${innerJoins.sql()} WHERE ${l.where}`;
-    const a = joins.add(`aggregates:${p}`, (a) => `LEFT JOIN (${listAggregates(list, elements, extras.map((x) => ({ col: x.col, sql: x.agg })))}) AS ${a} ON ${a}.key = ${l.parentKey}`);
+    const a = joins.add(`aggregates:${p}`, (a) => `LEFT JOIN ${joins.derived(listAggregates(list, elements, extras.map((x) => ({ col: x.col, sql: x.agg }))))} AS ${a} ON ${a}.key = ${l.parentKey}`);
     for (const x of list.aggregates) cols.push(`${a}.${x.col} AS ${x.col}`);
   }
   return cols;
@@ -481,6 +507,8 @@ export interface InputSql {
   columns?: ColumnPlan;
   /** The date fields the relation guarantees valid (rules SqlOptions.checked). */
   checked: readonly string[];
+  /** The shared-fact tables (facts.ts) `sql` reads: they must exist before it runs (SharedFacts.make). */
+  facts: string[];
   entity: Entity;
   reads: string[];
   placeholders: Record<string, string>;
@@ -498,7 +526,7 @@ export interface InputSql {
  * values are the same facts the JSON input holds (decisions identical: compared by fingerprint
  * over every decision of a 200,000-person city, 2026-11-27).
  */
-export function inputRelation(publicId: string, policy: Policy, on: string, scope: Scope, params: unknown[] | 'literal', shape: 'json' | 'columns' = 'json'): InputSql {
+export function inputRelation(publicId: string, policy: Policy, on: string, scope: Scope, params: unknown[] | 'literal', shape: 'json' | 'columns' = 'json', facts?: SharedFacts): InputSql {
   const builder = builderFor(publicId, policy);
   if (!builder) {
     throw new AppError('validation', `policy ${publicId} has no registry input builder: it can be evaluated one input at a time, but not batch-run (add one in server/src/modules/policy/inputs.ts)`, { field: 'policy' });
@@ -512,13 +540,16 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   // Every birthDate the libraries build (the row's, and in lists of persons) is dateText.
   const checked = ['birthDate', ...Object.keys(policy.inputType.fields).map((f) => `${f}[].birthDate`)];
   let columns = shape === 'columns' ? columnPlan(policy, on, checked) : undefined;
-  let joins = new Joins({ n: 0 });
+  const context = (): JoinContext => ({ n: 0, facts, tables: new Set() });
+  let ctx = context();
+  let joins = new Joins(ctx);
   const membersKey = columns?.lists.some((l) => l.name === 'members') ? `aggregates:${policy.entity}.members` : undefined;
   const libOf = (j: Joins, merged: boolean): FieldLib => (builder.entity === 'person' ? personLib('p', onSql, j) : householdLib('h', onSql, j, merged ? membersKey : undefined));
   let select = columns ? projectColumns(columns, libOf(joins, true), onSql, policy.entity, missing, used, joins) : undefined;
   if (!select) {
     columns = undefined;
-    joins = new Joins({ n: 0 });
+    ctx = context();
+    joins = new Joins(ctx);
     missing.length = 0;
     used.clear();
     select = [`jsonb_build_object(${sqlQuote(policy.entity)}, ${project(policy.inputType, libOf(joins, false), onSql, policy.entity, missing, used, joins)}) AS input`];
@@ -539,5 +570,5 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   const sql = `SELECT ${alias}.id AS id, ${select.join(',\n    ')} FROM ${table} ${alias}
   ${joins.sql()}
   WHERE ${where}`;
-  return { sql, ...(columns ? { columns } : {}), checked, entity: builder.entity, reads: builder.reads, placeholders: Object.fromEntries([...used].map((k) => [k, PLACEHOLDERS[k] as string])) };
+  return { sql, ...(columns ? { columns } : {}), checked, facts: [...ctx.tables], entity: builder.entity, reads: builder.reads, placeholders: Object.fromEntries([...used].map((k) => [k, PLACEHOLDERS[k] as string])) };
 }

@@ -9,6 +9,7 @@ import { AppError } from '../../platform/errors.ts';
 import { isEmptyScope, systemScope, type Scope } from '../../platform/auth/scope.ts';
 import type { PolicyCatalogue } from './catalogue.ts';
 import { inputRelation, runOrder } from './inputs.ts';
+import { FactSurvey, SharedFacts, sweepSharedFacts } from './facts.ts';
 
 /** A rules error as an AppError: bad input 422 naming the field, unknown policy 404. */
 export function toAppError(e: unknown): unknown {
@@ -131,11 +132,11 @@ function usedParameters(policy: Policy, on: string): Record<string, JsonValue> {
  * decisions, ~2x faster); a what-if compiles a changed policy over the same relation and keeps
  * the jsonb input, whose SQL does not depend on the parameters.
  */
-function compiled(catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, params: unknown[] | 'literal', policyOverride?: Policy, shape: 'json' | 'columns' = 'json') {
+function compiled(catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, params: unknown[] | 'literal', policyOverride?: Policy, shape: 'json' | 'columns' = 'json', facts?: SharedFacts) {
   let policy: Policy;
   try { policy = catalogue.get(id, on); } catch (e) { return rethrow(e); }
   const publicId = catalogue.publicId(policy);
-  const input = inputRelation(publicId, policy, on, scope, params, policyOverride ? 'json' : shape);
+  const input = inputRelation(publicId, policy, on, scope, params, policyOverride ? 'json' : shape, facts);
   let sql: string;
   try { sql = compileToSql(policyOverride ?? policy, on, { inputRelation: input.sql, ...(input.columns ? { columns: input.columns, checked: input.checked } : {}) }); } catch (e) { return rethrow(e); }
   return { policy, publicId, input, sql };
@@ -167,18 +168,30 @@ export function decisionTable(sql: string): string {
     FROM (${sql}) AS x`;
 }
 
-export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string): Promise<PreparedRun> {
+/**
+ * `facts`: the shared facts of the family run this run belongs to (facts.ts): the derived tables
+ * it shares with the family's other policies are read from there, made by the first that needs them.
+ */
+export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string, facts?: SharedFacts): Promise<PreparedRun> {
   // A run covers its recorded scope, and an empty list records the whole city: a run over nothing
   // would claim "not eligible" for everyone (ADR 0004).
   if (!scope.all && isEmptyScope(scope)) throw new AppError('forbidden', 'scope: you may run policies over no region', { field: 'scope' });
   // The scope goes into the SQL as literals: CREATE TABLE … AS (below) takes no parameters.
-  const { policy, publicId, input, sql } = compiled(catalogue, id, on, scope, 'literal', undefined, 'columns');
+  const { policy, publicId, input, sql } = compiled(catalogue, id, on, scope, 'literal', undefined, 'columns', facts);
   const [run] = await db.query<{ id: number }>(
     `INSERT INTO policy_run (policy_id, policy_version, on_date, started_by, scope, parameters) VALUES ($1, $2, $3, $4, $5::text[], $6::jsonb) RETURNING id`,
     [publicId, policy.version, on, startedBy, scopeText(scope), JSON.stringify(usedParameters(policy, on))]);
   const runId = (run as { id: number }).id;
   const execute = async (): Promise<RunSummary> => {
     try {
+      // The family's shared facts this run is the first to need, committed before the run starts.
+      if (facts) {
+        const made = await db.transaction(async (tx) => {
+          for (const setting of SQL_SESSION_SETTINGS) await tx.exec(setting);
+          return facts.make(tx, input.facts);
+        });
+        facts.made(made);
+      }
       await db.transaction(async (tx) => {
         // Held until this transaction ends, also when the process dies: a 'running' run whose lock
         // is free is no longer running anywhere (reapInterruptedRuns).
@@ -214,8 +227,8 @@ export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string,
 }
 
 /** Runs a policy over the registry (in the scope) in one pass, stores its eligible and error decisions; waits for the end. */
-export async function runPolicy(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string): Promise<RunSummary> {
-  return (await prepareRun(db, catalogue, id, on, scope, startedBy)).execute();
+export async function runPolicy(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string, facts?: SharedFacts): Promise<RunSummary> {
+  return (await prepareRun(db, catalogue, id, on, scope, startedBy, facts)).execute();
 }
 
 /** What the builder of a stored run's policy reads and which placeholders it uses (no database). */
@@ -234,22 +247,48 @@ export interface FamilyRun { on: string; order: string[]; runs: RunSummary[]; fa
 /**
  * Runs policies one after the other in dependency order (`runOrder`): each reads the decisions the
  * earlier ones stored. Stops at the first failure (later policies would read stale decisions);
- * `onRun` hears each summary as it ends.
+ * `onRun` hears each summary as it ends. The registry facts that several of them derive the same
+ * way are derived once for the whole family (facts.ts: one snapshot, dropped at the end).
  */
 export async function runFamily(db: Db, catalogue: PolicyCatalogue, ids: readonly string[], on: string, scope: Scope, startedBy: string,
   onRun: (s: RunSummary) => void = () => undefined): Promise<FamilyRun> {
   const order = runOrder(ids);
   const runs: RunSummary[] = [];
-  for (const id of order) {
-    try {
-      const s = await runPolicy(db, catalogue, id, on, scope, startedBy);
-      runs.push(s);
-      onRun(s);
-    } catch (e) {
-      return { on, order, runs, failed: { policy: id, message: (e as Error).message } };
+  await sweepSharedFacts(db);
+  const facts = familyFacts(catalogue, order, on, scope);
+  try {
+    for (const id of order) {
+      try {
+        const s = await runPolicy(db, catalogue, id, on, scope, startedBy, facts);
+        runs.push(s);
+        onRun(s);
+      } catch (e) {
+        return { on, order, runs, failed: { policy: id, message: (e as Error).message } };
+      }
     }
+    return { on, order, runs, failed: null };
+  } finally {
+    await facts.drop(db);
   }
-  return { on, order, runs, failed: null };
+}
+
+/**
+ * The shared facts of a family run (facts.ts): the derived tables that two or more of the
+ * policies' batch queries read in the same shape. A policy that cannot be prepared (no builder,
+ * missing inputs) counts for none; its run fails as it would alone.
+ */
+export function familyFacts(catalogue: PolicyCatalogue, ids: readonly string[], on: string, scope: Scope): SharedFacts {
+  const survey = new FactSurvey();
+  for (const id of ids) {
+    const seen = new SharedFacts();
+    try {
+      compiled(catalogue, id, on, scope, 'literal', undefined, 'columns', seen);
+    } catch {
+      continue;
+    }
+    survey.add(seen.seen);
+  }
+  return new SharedFacts(survey.shared());
 }
 
 /** The advisory lock key of a run (one bigint), with the run id as $1. */

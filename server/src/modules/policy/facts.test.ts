@@ -1,0 +1,101 @@
+/**
+ * A family run derives the registry facts several of its policies share once (facts.ts), and
+ * decides exactly as the same policies run one by one; it leaves no table behind, and a later
+ * family run drops tables left by a process that died. PGlite, and PostgreSQL with
+ * MINSHENG_TEST_DATABASE_URL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemScope } from '../../platform/auth/scope.ts';
+import { testDb, type TestDb } from '../../testing/db.ts';
+import { DEFAULT_POLICY_DIR, PolicyCatalogue } from './catalogue.ts';
+import { canonicalSql, SharedFacts, sweepSharedFacts } from './facts.ts';
+import { FAMILIES, inputRelation, runOrder } from './inputs.ts';
+import * as service from './service.ts';
+import { relate, seedRegistry } from './test-fixtures.ts';
+
+const ON = '2026-05-01';
+
+describe('shared facts of a family run', () => {
+  let t: TestDb;
+  const catalogue = new PolicyCatalogue(DEFAULT_POLICY_DIR);
+  const factTables = async (): Promise<string[]> => (await t.db.query<{ tablename: string }>(
+    `SELECT tablename FROM pg_tables WHERE tablename LIKE 'policy\\_facts\\_%' ORDER BY tablename`)).map((r) => r.tablename);
+
+  beforeAll(async () => {
+    t = await testDb();
+    const ids = await seedRegistry(t.db, [
+      [{ birth: '1950-01-01', income: 300 }],
+      [{ birth: '1950-01-01', income: 300 }, { birth: '1978-01-01', income: 6000, relation: 'child' }],
+      [{ birth: '1948-01-01', income: 0 }],
+      [{ birth: '1952-01-01', income: 0, asset: 900 }],
+      [{ birth: '1971-01-01', income: 500 }, { birth: '1996-01-01', income: 0, relation: 'child', disabilityCategory: 'intellectual', disabilityGrade: 1 }],
+      [{ birth: '1975-01-01', income: 2000 }, { birth: '1976-01-01', income: 2000, relation: 'spouse' }],
+      [{ birth: '1990-01-01', income: 3000, disabilityCategory: 'mental', disabilityGrade: 3 }],
+    ]);
+    await relate(t.db, ids.persons[2]!, ids.persons[3]!, 'spouse');
+  }, 120_000);
+  afterAll(async () => { await t.close(); });
+
+  it('dibao, dibao-edge and rigid expenditure read one members table; what one policy alone reads, or what reads stored decisions, is not shared', () => {
+    const facts = service.familyFacts(catalogue, runOrder(FAMILIES.assistance!), ON, systemScope());
+    const rel = (id: string) => inputRelation(id, catalogue.get(id, ON), ON, systemScope(), 'literal', 'columns', facts);
+    const dibao = rel('tianjin/dibao');
+    const edge = rel('tianjin/dibao-edge');
+    const rigid = rel('tianjin/rigid-expenditure-hardship');
+    expect(dibao.facts).toHaveLength(1);
+    expect(edge.facts).toEqual(dibao.facts);
+    // rigid's 12 months of medical spending: only rigid reads it, so it stays in rigid's query
+    expect(rigid.facts).toEqual(dibao.facts);
+    expect(rigid.sql).toContain('FROM feed_row __r');
+    for (const r of [dibao, edge, rigid]) expect(r.sql).toContain(`LEFT JOIN ${dibao.facts[0]} AS`);
+    // rigid's category reads the tekun, dibao and dibao-edge decisions: computed in its own query
+    expect(rigid.sql).toContain('policy_latest_verdicts(');
+    // tekun's supporters carry their category (stored decisions): not shared
+    const tekun = rel('tianjin/tekun');
+    expect(tekun.facts).toEqual([]);
+    // sharing everything (no survey) would store rigid's medical sums too
+    const all = new SharedFacts();
+    expect(inputRelation('tianjin/rigid-expenditure-hardship', catalogue.get('tianjin/rigid-expenditure-hardship', ON), ON, systemScope(), 'literal', 'columns', all).facts).toHaveLength(2);
+    // without a family run, the same derived tables are written inline
+    const alone = inputRelation('tianjin/dibao', catalogue.get('tianjin/dibao', ON), ON, systemScope(), 'literal', 'columns');
+    expect(alone.facts).toEqual([]);
+    expect(alone.sql).not.toContain('policy_facts_');
+  });
+
+  it('the same derived table up to its internal join names is one table', () => {
+    expect(canonicalSql('SELECT __j7.a FROM x __j7 JOIN y __j9 ON __j9.b = __j7.b')).toBe(canonicalSql('SELECT __j2.a FROM x __j2 JOIN y __j3 ON __j3.b = __j2.b'));
+    const facts = new SharedFacts();
+    expect(facts.table('SELECT 1 AS __j4')).toBe(facts.table('SELECT 1 AS __j1'));
+    expect(facts.table('SELECT 2 AS __j4')).not.toBe(facts.table('SELECT 1 AS __j1'));
+  });
+
+  it('a family run decides as the policies run one by one, and drops its tables', async () => {
+    const order = runOrder(FAMILIES.assistance!);
+    const separate = new Map<string, number>();
+    for (const id of order) separate.set(id, (await service.runPolicy(t.db, catalogue, id, ON, systemScope(), 'test')).id);
+    const family = await service.runFamily(t.db, catalogue, FAMILIES.assistance!, ON, systemScope(), 'test');
+    expect(family.failed).toBeNull();
+    const rowsOf = async (runId: number): Promise<string[]> => (await t.db.query<{ k: string }>(
+      `SELECT entity_id || ':' || coalesce(eligible::text, 'error') || ':' || coalesce(amount::text, '-') || ':' || coalesce(array_to_string(failed_rules, ','), '-') AS k
+       FROM policy_decision WHERE run_id = $1 ORDER BY entity_id`, [runId])).map((r) => r.k);
+    let stored = 0;
+    for (const run of family.runs) {
+      const mine = await rowsOf(run.id);
+      expect(mine, run.policyId).toEqual(await rowsOf(separate.get(run.policyId)!));
+      const [one] = await t.db.query<{ total: number }>('SELECT total FROM policy_run WHERE id = $1', [separate.get(run.policyId)]);
+      expect(run.total, run.policyId).toBe(one!.total);
+      stored += mine.length;
+    }
+    expect(stored).toBeGreaterThan(0);
+    expect(await factTables()).toEqual([]);
+  });
+
+  it('a family run drops the tables a dead process left more than a day ago, and no others', async () => {
+    const old = Math.floor(Date.now() / 1000) - 2 * 86_400;
+    const young = Math.floor(Date.now() / 1000) - 60;
+    await t.db.exec(`CREATE UNLOGGED TABLE policy_facts_${old}_dead01_1 (key bigint); CREATE UNLOGGED TABLE policy_facts_${young}_live01_1 (key bigint)`);
+    expect(await sweepSharedFacts(t.db)).toBe(1);
+    expect(await factTables()).toEqual([`policy_facts_${young}_live01_1`]);
+    await t.db.exec(`DROP TABLE policy_facts_${young}_live01_1`);
+  });
+});

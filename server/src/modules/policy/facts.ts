@@ -1,0 +1,130 @@
+/**
+ * Shared registry facts (共享事实表) of a family run: the derived tables that several policies of a
+ * family join in the same shape (a household's members reduced to sums, a person's spouse) are
+ * computed once, stored as an UNLOGGED table for the length of the family run, and read by every
+ * later policy that needs exactly the same facts, instead of being computed again per policy.
+ *
+ * Only a derived table that reads the registry alone is shared: one that reads stored decisions
+ * (`policy_latest_verdicts`) changes while the family runs (each policy reads the ones before it)
+ * and is always computed in its own run. Two derived tables are "the same" when their SQL is the
+ * same text up to the names of their internal joins: the SQL embeds the date and every parameter
+ * as literals, so the same text is the same facts.
+ *
+ * Consequence, documented in the run's behaviour: the policies of one family run decide on one
+ * snapshot of the shared facts, taken when the first policy that needs them runs; a registry
+ * change made during the run reaches the next run.
+ *
+ * The tables are UNLOGGED, not TEMP: a temporary table can be read only by the backend that made
+ * it, so no parallel worker could read it, and a family's runs may use different connections.
+ * They are dropped when the family run ends; ones left by a process that died are dropped by the
+ * next family run once older than a day (their name carries their creation time).
+ */
+import type { Db, Queryable } from '../../platform/db.ts';
+
+const PREFIX = 'policy_facts_';
+/** Left-over tables older than this are dropped by the next family run (no run lasts that long). */
+const STALE_SECONDS = 24 * 3600;
+
+/** The SQL text with its internal join aliases (`__j12`) renumbered in order of appearance. */
+export function canonicalSql(sql: string): string {
+  const names = new Map<string, string>();
+  return sql.replace(/__j\d+\b/g, (m) => {
+    let n = names.get(m);
+    if (n === undefined) { n = `__j${names.size + 1}`; names.set(m, n); }
+    return n;
+  });
+}
+
+/** Whether a derived table may be shared across the policies of a family run (reads the registry only). */
+export function shareable(sql: string): boolean {
+  return !/policy_latest_verdicts\s*\(/.test(sql);
+}
+
+/**
+ * Counts how many queries of a family derive each table the same way (`SharedFacts.table` of a
+ * survey): only a table two or more of them read is worth storing, one read once is cheaper inline.
+ */
+export class FactSurvey {
+  readonly uses = new Map<string, number>();
+  /** Records one query's derived tables (each counted once per query). */
+  add(sqls: Iterable<string>): void {
+    for (const key of new Set([...sqls].map(canonicalSql))) this.uses.set(key, (this.uses.get(key) ?? 0) + 1);
+  }
+  shared(): Set<string> {
+    return new Set([...this.uses].filter(([, n]) => n >= 2).map(([k]) => k));
+  }
+}
+
+export class SharedFacts {
+  private readonly byKey = new Map<string, { table: string; sql: string }>();
+  private readonly created = new Set<string>();
+  private readonly token: string;
+  /** Derived tables seen by the queries built with this object (for a survey). */
+  readonly seen: string[] = [];
+
+  /**
+   * `only`: the canonical SQL (canonicalSql) of the derived tables to share; others stay inline
+   * (undefined: share every one).
+   */
+  constructor(private readonly only?: ReadonlySet<string>, now: Date = new Date()) {
+    this.token = `${Math.floor(now.getTime() / 1000)}_${Math.random().toString(36).slice(2, 8)}`;
+  }
+
+  /** The table that will hold the rows of `sql` (registered on first sight), or undefined when it stays inline. */
+  table(sql: string): string | undefined {
+    this.seen.push(sql);
+    const key = canonicalSql(sql);
+    if (this.only && !this.only.has(key)) return undefined;
+    let t = this.byKey.get(key);
+    if (!t) {
+      t = { table: `${PREFIX}${this.token}_${this.byKey.size + 1}`, sql };
+      this.byKey.set(key, t);
+    }
+    return t.table;
+  }
+
+  /** The tables of `names` not yet made, with the SQL that makes them. */
+  missing(names: readonly string[]): Array<{ table: string; sql: string }> {
+    return [...this.byKey.values()].filter((t) => names.includes(t.table) && !this.created.has(t.table));
+  }
+
+  /**
+   * Makes the missing tables of `names` in the caller's transaction (then analysed, so that the
+   * planner knows their size); `made` records them once that transaction has committed. A run
+   * makes them in a transaction of their own, before its own.
+   */
+  async make(tx: Queryable, names: readonly string[]): Promise<string[]> {
+    const todo = this.missing(names);
+    for (const t of todo) {
+      await tx.exec(`CREATE UNLOGGED TABLE ${t.table} AS ${t.sql}`);
+      await tx.exec(`ANALYZE ${t.table}`);
+    }
+    return todo.map((t) => t.table);
+  }
+
+  made(tables: readonly string[]): void {
+    for (const t of tables) this.created.add(t);
+  }
+
+  /** Drops every table this family run made. */
+  async drop(db: Queryable): Promise<void> {
+    for (const t of this.created) await db.exec(`DROP TABLE IF EXISTS ${t}`);
+    this.created.clear();
+  }
+}
+
+/** Drops shared-fact tables left by family runs whose process died (older than a day). */
+export async function sweepSharedFacts(db: Db, now: Date = new Date()): Promise<number> {
+  const rows = await db.query<{ tablename: string }>(
+    `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'policy\\_facts\\_%'`);
+  const cutoff = Math.floor(now.getTime() / 1000) - STALE_SECONDS;
+  let n = 0;
+  for (const { tablename } of rows) {
+    const m = /^policy_facts_(\d+)_[a-z0-9]+_\d+$/.exec(tablename);
+    if (m && Number(m[1]) < cutoff) {
+      await db.exec(`DROP TABLE IF EXISTS ${tablename}`);
+      n++;
+    }
+  }
+  return n;
+}
