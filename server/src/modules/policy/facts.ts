@@ -1,6 +1,7 @@
 /**
  * Shared registry facts (共享事实表) of a family run: the derived tables that several policies of a
- * family join in the same shape (a household's members reduced to sums, a person's spouse) are
+ * family join in the same shape (in the assistance family, a household's living members reduced
+ * to the aggregates and totals that dibao, dibao-edge and rigid expenditure read) are
  * computed once, stored as an UNLOGGED table for the length of the family run, and read by every
  * later policy that needs exactly the same facts, instead of being computed again per policy.
  *
@@ -84,7 +85,7 @@ export class SharedFacts {
   }
 
   /** The tables of `names` not yet made, with the SQL that makes them. */
-  missing(names: readonly string[]): Array<{ table: string; sql: string }> {
+  private missing(names: readonly string[]): Array<{ table: string; sql: string }> {
     return [...this.byKey.values()].filter((t) => names.includes(t.table) && !this.created.has(t.table));
   }
 
