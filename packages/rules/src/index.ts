@@ -18,7 +18,7 @@ export {
   type TraceOutcome,
   type TraceParameter,
 } from './evaluate.ts';
-export { columnPlan, compileToSql, fenced, listAggregates, quote as sqlQuote, SQL_SESSION_SETTINGS, SQL_SETUP, type ColumnField, type ColumnList, type ColumnPlan, type SqlOptions } from './sql.ts';
+export { columnPlan, compileToSql, fenced, listAggregates, pruning, quote as sqlQuote, SQL_SESSION_SETTINGS, SQL_SETUP, type ColumnField, type ColumnList, type ColumnPlan, type Pruning, type SqlOptions } from './sql.ts';
 export { runPolicyTests, runTestCase, formatTestReport, type PolicyTestReport, type TestResult, type TestDiff } from './tests.ts';
 export { RulesError, formatLoadError, type LoadError, type RulesErrorCode } from './errors.ts';
 export { Decimal } from './decimal.ts';

@@ -510,7 +510,7 @@ function typedCheck(ty: Ty, c: string): string {
 
 /** Column mode of a SqlCompiler: root fields, reduced lists and element fields read from columns. */
 class ColumnReader {
-  readonly root = new Map<string, ColumnField>();
+  root = new Map<string, ColumnField>();
   readonly aggregates = new Map<IrNode, string>();
   /** The element variable of the value being compiled: field name -> column of `prefix`. */
   elem: { v: string; prefix: string; fields: Map<string, ColumnField> } | undefined;
@@ -565,7 +565,7 @@ function recordValid(fields: readonly ColumnField[], prefix: string, c: SqlCompi
   return parts.length ? parts.join(' AND ') : 'true';
 }
 
-interface Planned { plan: ColumnPlan; reader: ColumnReader; compiler: SqlCompiler }
+interface Planned { plan: ColumnPlan; reader: ColumnReader; compiler: SqlCompiler; uses: ListUse[] }
 
 function plan(policy: Policy, on: string, checked: ReadonlySet<string> = new Set()): Planned | undefined {
   checkDate(policy, on);
@@ -625,7 +625,7 @@ function plan(policy: Policy, on: string, checked: ReadonlySet<string> = new Set
     const valid = recordValid(elemFields, '__ex.', compiler);
     lists.push({ name, elemFields, valid, values, aggregates });
   });
-  return { plan: { entity: policy.entity, fields, lists }, reader, compiler };
+  return { plan: { entity: policy.entity, fields, lists }, reader, compiler, uses };
 }
 
 /**
@@ -634,6 +634,140 @@ function plan(policy: Policy, on: string, checked: ReadonlySet<string> = new Set
  */
 export function columnPlan(policy: Policy, on: string, checked: readonly string[] = []): ColumnPlan | undefined {
   return plan(policy, on, new Set(checked))?.plan;
+}
+
+/**
+ * How a batch run that stores only the decisions that are eligible or in error (ADR 0004) may skip
+ * the reduced lists of most rows (see `pruning`).
+ */
+export interface Pruning {
+  /**
+   * True when a row needs its lists, as SQL over the row's field columns: `ref(col)` is the SQL of
+   * the plan field column `col` (`__fN`). False only when the row's own fields are valid, every
+   * condition that reads no list evaluates, and one of them is false: the row is then decided not
+   * eligible, without an error, whatever its lists hold — unless an element makes it an error.
+   */
+  needed(ref: (col: string) => string): string;
+  /**
+   * True when an element of the list may turn its parent's decision into an error (it is invalid,
+   * or a value the formulas read of it cannot be evaluated), as SQL over the element's columns:
+   * `ref(col)` is the SQL of element column `col` (`elemFields[].col`), or undefined where the
+   * relation vouches that the field is always present and valid and gives no SQL for it. Undefined
+   * when that is not enough to tell (a value that may fail to evaluate reads such a field).
+   */
+  bad(list: string, ref: (col: string) => string | undefined): string | undefined;
+}
+
+/** The key of a field read on the root or on a list element (`.name`, `m.name`), for `total`. */
+const fieldKey = (n: IrNode): string | undefined =>
+  (n.op === 'field' || n.op === 'has') && (n.obj.op === 'root' || n.obj.op === 'var') ? `${n.obj.op === 'var' ? n.obj.name : ''}.${n.name}` : undefined;
+
+/** The fields `has(…)` proves present where `n` is true (its conjuncts). */
+function provenPresent(n: IrNode, out: Set<string>): Set<string> {
+  if (n.op === 'has') { const k = fieldKey(n); if (k) out.add(k); }
+  if (n.op === 'and') { provenPresent(n.left, out); provenPresent(n.right, out); }
+  return out;
+}
+
+/**
+ * Whether an expression always evaluates (never NULL in SQL, never a failure in JS) when the row
+ * (or the list element) is valid and every reduced list's aggregates evaluate. Conservative:
+ * anything that can overflow, divide, index or parse text is not; an optional field only where
+ * `has(…)` guards it (`has(x.f) && …x.f…`, `!has(x.f) || …x.f…`, `has(x.f) ? …x.f… : …`).
+ */
+function total(n: IrNode, aggregates: ReadonlyMap<IrNode, ListUse>, present: ReadonlySet<string> = new Set()): boolean {
+  const use = aggregates.get(n);
+  if (use) return use.kind !== 'sum' || use.ty.k !== 'int';
+  const all = (...xs: IrNode[]): boolean => xs.every((x) => total(x, aggregates, present));
+  const guarded = (guard: IrNode, x: IrNode): boolean => total(x, aggregates, provenPresent(guard, new Set(present)));
+  switch (n.op) {
+    case 'lit': case 'param': case 'on': case 'has': return true;
+    case 'field': return (n.obj.op === 'root' || n.obj.op === 'var') && (!n.optional || present.has(fieldKey(n) as string));
+    case 'and': return all(n.left) && guarded(n.left, n.right);
+    case 'or': return all(n.left) && (n.left.op === 'not' ? guarded(n.left.arg, n.right) : all(n.right));
+    case 'cond': return all(n.test, n.else) && guarded(n.test, n.then);
+    case 'not': case 'concat': case 'cmp': return all(...children(n));
+    case 'in': return (n.list.op === 'listLit' || n.list.op === 'param') && all(n.elem, ...(n.list.op === 'listLit' ? n.list.items : []));
+    case 'neg': return n.ty.k === 'number' && all(n.arg);
+    case 'arith': return n.ty.k === 'number' && n.fn !== '/' && n.fn !== '%' && all(n.left, n.right);
+    case 'call':
+      switch (n.fn) {
+        case 'age': case 'days': case 'date': case 'min': case 'max': case 'ceil': case 'floor': case 'round':
+        case 'startsWith': case 'endsWith': case 'contains': case 'toString': return all(...n.args);
+        case 'abs': return n.ty.k === 'number' && all(...n.args);
+        case 'size': return n.args[0]?.ty.k === 'string' && all(...n.args);
+        case 'toNumber': return n.args[0]?.ty.k !== 'string' && all(...n.args); // a number from text may not parse
+        default: return false;
+      }
+    default: return false;
+  }
+}
+
+/** Whether an expression reads a reduced list (contains one of its aggregates). */
+function readsList(n: IrNode, aggregates: ReadonlyMap<IrNode, ListUse>): boolean {
+  return aggregates.has(n) || children(n).some((c) => readsList(c, aggregates));
+}
+
+/** The fields of the element `v` an expression reads. */
+function elementReads(n: IrNode, v: string, out: Set<string> = new Set()): Set<string> {
+  if ((n.op === 'field' || n.op === 'has') && n.obj.op === 'var' && n.obj.name === v) out.add(n.name);
+  for (const c of children(n)) elementReads(c, v, out);
+  return out;
+}
+
+/**
+ * Pruning for a batch run that keeps only eligible and error decisions: undefined when it cannot
+ * skip anything exactly — the outcome is not a plain eligibility, no condition reads a reduced
+ * list or every one does, or a condition reading a list might fail to evaluate for a valid row
+ * (then the list's true content could decide whether the row is an error). Otherwise a relation
+ * may give the lists' aggregates only to rows where `needed` holds or that have a `bad` element,
+ * and NULL (no elements) to the others: the rows kept and their values are exactly those of the
+ * full relation; a row not kept may list fewer failed conditions (nothing stores them).
+ */
+export function pruning(policy: Policy, on: string, checked: readonly string[] = []): Pruning | undefined {
+  if (policy.outcome.kind !== 'eligibility') return undefined;
+  const planned = plan(policy, on, new Set(checked));
+  if (!planned || planned.plan.lists.length === 0) return undefined;
+  const { plan: p, compiler, reader, uses } = planned;
+  const aggregates = new Map(uses.map((u) => [u.node, u]));
+  const own = policy.conditions.filter((c) => !readsList(c.node, aggregates));
+  const listed = policy.conditions.filter((c) => readsList(c.node, aggregates));
+  if (own.length === 0 || listed.length === 0 || !listed.every((c) => total(c.node, aggregates))) return undefined;
+  const none = new Map<string, string>();
+  const needed = (ref: (col: string) => string): string => {
+    const fields = p.fields.map((f) => ({ ...f, col: `(${ref(f.col)})` }));
+    const root = reader.root;
+    reader.root = new Map(fields.map((f) => [f.name, f]));
+    try {
+      // Each own condition read once: 0 true, 1 false, n + 1 not evaluated; the row is decided
+      // without its lists when the sum is from 1 to n (none failed to evaluate, one is false).
+      const score = own.map((c) => `CASE ${compiler.expr(c.node, none)} WHEN true THEN 0 WHEN false THEN 1 ELSE ${own.length + 1} END`).join(' + ');
+      return `CASE WHEN coalesce(${recordValid(fields, '', compiler)}, false) THEN NOT ((${score}) BETWEEN 1 AND ${own.length}) ELSE true END`;
+    } finally {
+      reader.root = root;
+    }
+  };
+  const bad = (list: string, ref: (col: string) => string | undefined): string | undefined => {
+    const l = p.lists.find((x) => x.name === list);
+    if (!l) throw new Error(`the plan has no reduced list ${list}`);
+    const given = l.elemFields.flatMap((e) => {
+      const sql = ref(e.col);
+      return sql === undefined ? [] : [{ ...e, col: `(${sql})` }];
+    });
+    const fields = new Map(given.map((e) => [e.name, e]));
+    const values: string[] = [];
+    for (const u of uses) {
+      if (u.list !== list || u.kind === 'size' || total(u.body, aggregates)) continue;
+      // A value that may fail to evaluate: computed, so every field it reads must be given.
+      if ([...elementReads(u.body, u.v)].some((f) => !fields.has(f))) return undefined;
+      reader.elem = { v: u.v, prefix: '', fields };
+      try { values.push(compiler.expr(u.body, none)); } finally { reader.elem = undefined; }
+    }
+    // Fields not given are vouched for: only the given ones are checked.
+    const valid = `coalesce(${recordValid(given, '', compiler)}, false)`;
+    return `CASE WHEN ${valid} THEN ${values.length ? values.map((v) => `(${v}) IS NULL`).join(' OR ') : 'false'} ELSE true END`;
+  };
+  return { needed, bad };
 }
 
 /** The validity of a column-shaped input row (every column of the plan). */

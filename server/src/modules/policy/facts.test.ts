@@ -38,7 +38,7 @@ describe('shared facts of a family run', () => {
 
   it('dibao, dibao-edge and rigid expenditure read one members table; what one policy alone reads, or what reads stored decisions, is not shared', () => {
     const facts = service.familyFacts(catalogue, runOrder(FAMILIES.assistance!), ON, systemScope());
-    const rel = (id: string) => inputRelation(id, catalogue.get(id, ON), ON, systemScope(), 'literal', 'columns', facts);
+    const rel = (id: string) => inputRelation(id, catalogue.get(id, ON), ON, systemScope(), 'literal', 'kept', facts);
     const dibao = rel('tianjin/dibao');
     const edge = rel('tianjin/dibao-edge');
     const rigid = rel('tianjin/rigid-expenditure-hardship');
@@ -50,9 +50,12 @@ describe('shared facts of a family run', () => {
     for (const r of [dibao, edge, rigid]) expect(r.sql).toContain(`LEFT JOIN ${dibao.facts[0]} AS`);
     // rigid's category reads the tekun, dibao and dibao-edge decisions: computed in its own query
     expect(rigid.sql).toContain('policy_latest_verdicts(');
-    // tekun's supporters carry their category (stored decisions): not shared
+    // tekun's supporters carry their category (stored decisions): not shared; a batch run makes
+    // its own tables (the persons that need their supporters, bad supporters, their aggregates)
     const tekun = rel('tianjin/tekun');
-    expect(tekun.facts).toEqual([]);
+    expect(tekun.facts).toHaveLength(3);
+    expect(tekun.ownFacts).toEqual(tekun.facts);
+    expect(tekun.facts).not.toContain(dibao.facts[0]);
     // sharing everything (no survey) would store rigid's medical sums too
     const all = new SharedFacts();
     expect(inputRelation('tianjin/rigid-expenditure-hardship', catalogue.get('tianjin/rigid-expenditure-hardship', ON), ON, systemScope(), 'literal', 'columns', all).facts).toHaveLength(2);

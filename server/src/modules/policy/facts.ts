@@ -71,6 +71,19 @@ export class SharedFacts {
     this.token = `${Math.floor(now.getTime() / 1000)}_${Math.random().toString(36).slice(2, 8)}`;
   }
 
+  /**
+   * A table of this run's own (一次性事实表) that will hold the rows of `sql`, made before the run's
+   * query like a shared one, never shared (also when another query derives the same rows: `sql`
+   * may read stored decisions, which change as the family runs) and dropped once the run ends
+   * (`dropTables`). The planner then knows the rows (analysed) and the run's query can run in
+   * parallel workers over them: a grouped derived table in the query is built by the leader alone.
+   */
+  own(sql: string): string {
+    const t = { table: `${PREFIX}${this.token}_${this.byKey.size + 1}`, sql };
+    this.byKey.set(`own:${t.table}`, t);
+    return t.table;
+  }
+
   /** The table that will hold the rows of `sql` (registered on first sight), or undefined when it stays inline. */
   table(sql: string): string | undefined {
     this.seen.push(sql);
@@ -105,6 +118,15 @@ export class SharedFacts {
 
   made(tables: readonly string[]): void {
     for (const t of tables) this.created.add(t);
+  }
+
+  /** Drops the tables of `names` that were made (a run's own tables, when it ends). */
+  async dropTables(db: Queryable, names: readonly string[]): Promise<void> {
+    for (const t of names) {
+      if (!this.created.has(t)) continue;
+      await db.exec(`DROP TABLE IF EXISTS ${t}`);
+      this.created.delete(t);
+    }
   }
 
   /** Drops every table this family run made. */

@@ -8,7 +8,7 @@ import type { Db } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { isEmptyScope, systemScope, type Scope } from '../../platform/auth/scope.ts';
 import type { PolicyCatalogue } from './catalogue.ts';
-import { inputRelation, runOrder } from './inputs.ts';
+import { inputRelation, runOrder, type InputShape } from './inputs.ts';
 import { FactSurvey, SharedFacts, sweepSharedFacts } from './facts.ts';
 
 /** A rules error as an AppError: bad input 422 naming the field, unknown policy 404. */
@@ -127,12 +127,13 @@ function usedParameters(policy: Policy, on: string): Record<string, JsonValue> {
 }
 
 /**
- * The policy's batch query over the registry. `columns`: the input relation gives typed columns
- * (inputs.ts, ColumnPlan) instead of a jsonb input when the policy allows (batch runs: same
- * decisions, ~2x faster); a what-if compiles a changed policy over the same relation and keeps
+ * The policy's batch query over the registry. `kept` (batch runs): the input relation gives typed
+ * columns (inputs.ts, ColumnPlan) instead of a jsonb input when the policy allows, and leaves out
+ * the lists a row does not need when only eligible and error decisions are stored (same stored
+ * decisions, much faster); a what-if compiles a changed policy over the same relation and keeps
  * the jsonb input, whose SQL does not depend on the parameters.
  */
-function compiled(catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, params: unknown[] | 'literal', policyOverride?: Policy, shape: 'json' | 'columns' = 'json', facts?: SharedFacts) {
+function compiled(catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, params: unknown[] | 'literal', policyOverride?: Policy, shape: InputShape = 'json', facts?: SharedFacts) {
   let policy: Policy;
   try { policy = catalogue.get(id, on); } catch (e) { return rethrow(e); }
   const publicId = catalogue.publicId(policy);
@@ -159,11 +160,12 @@ export interface PreparedRun {
  * The statement that makes a run's decisions: the temporary table policy_run_decisions (dropped at
  * commit), one row: `total`, every decision counted, and `kept`, the decisions to store
  * (policy_run_row[], migration 064), from one pass. CREATE TABLE … AS may run in parallel workers
- * (an INSERT … SELECT always runs on one core); each worker collects its own part.
+ * (an INSERT … SELECT always runs on one core); each worker collects its own part. `total`: a
+ * query counting the decisions when `sql` leaves out rows it decides not eligible (InputSql.total).
  */
-export function decisionTable(sql: string): string {
+export function decisionTable(sql: string, total?: string): string {
   return `CREATE TEMP TABLE policy_run_decisions ON COMMIT DROP AS
-    SELECT count(*) AS total,
+    SELECT ${total ? `(${total})` : 'count(*)'} AS total,
       policy_collect(ROW(x.id, x.eligible, x.outcome, x.amount, x.failed_rules, x.error)::policy_run_row) FILTER (WHERE x.eligible OR x.error IS NOT NULL) AS kept
     FROM (${sql}) AS x`;
 }
@@ -171,27 +173,30 @@ export function decisionTable(sql: string): string {
 /**
  * `facts`: the shared facts of the family run this run belongs to (facts.ts): the derived tables
  * it shares with the family's other policies are read from there, made by the first that needs them.
+ * A run alone shares nothing; either way, the tables that are the run's own (SharedFacts.own:
+ * tekun's supporter aggregates) are made before its query and dropped when it ends.
  */
-export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string, facts?: SharedFacts): Promise<PreparedRun> {
+export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string, family?: SharedFacts): Promise<PreparedRun> {
+  const facts = family ?? new SharedFacts(new Set());
   // A run covers its recorded scope, and an empty list records the whole city: a run over nothing
   // would claim "not eligible" for everyone (ADR 0004).
   if (!scope.all && isEmptyScope(scope)) throw new AppError('forbidden', 'scope: you may run policies over no region', { field: 'scope' });
   // The scope goes into the SQL as literals: CREATE TABLE … AS (below) takes no parameters.
-  const { policy, publicId, input, sql } = compiled(catalogue, id, on, scope, 'literal', undefined, 'columns', facts);
+  const { policy, publicId, input, sql } = compiled(catalogue, id, on, scope, 'literal', undefined, 'kept', facts);
   const [run] = await db.query<{ id: number }>(
     `INSERT INTO policy_run (policy_id, policy_version, on_date, started_by, scope, parameters) VALUES ($1, $2, $3, $4, $5::text[], $6::jsonb) RETURNING id`,
     [publicId, policy.version, on, startedBy, scopeText(scope), JSON.stringify(usedParameters(policy, on))]);
   const runId = (run as { id: number }).id;
   const execute = async (): Promise<RunSummary> => {
     try {
-      // The family's shared facts this run is the first to need, committed before the run starts.
-      if (facts) {
-        const made = await db.transaction(async (tx) => {
-          for (const setting of SQL_SESSION_SETTINGS) await tx.exec(setting);
-          return facts.make(tx, input.facts);
-        });
-        facts.made(made);
-      }
+      // The family's shared facts this run is the first to need, and the run's own, committed
+      // before the run starts. A run's own tables left by a process that died go after a day.
+      if (!family && input.ownFacts.length > 0) await sweepSharedFacts(db);
+      const made = await db.transaction(async (tx) => {
+        for (const setting of SQL_SESSION_SETTINGS) await tx.exec(setting);
+        return facts.make(tx, input.facts);
+      });
+      facts.made(made);
       await db.transaction(async (tx) => {
         // Held until this transaction ends, also when the process dies: a 'running' run whose lock
         // is free is no longer running anywhere (reapInterruptedRuns).
@@ -200,7 +205,7 @@ export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string,
         for (const setting of SQL_SESSION_SETTINGS) await tx.exec(setting);
         // Only eligible and error decisions are stored (ADR 0004): an entity the run covers without
         // a row was decided not eligible; `total` counts every decision (decisionTable).
-        await tx.exec(decisionTable(sql));
+        await tx.exec(decisionTable(sql, input.total));
         // In id order: both indexes of policy_decision then grow at their right edge.
         await tx.query(
           `INSERT INTO policy_decision (run_id, policy_id, policy_version, on_date, entity, entity_id, eligible, outcome, amount, failed_rules, error)
@@ -221,6 +226,10 @@ export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string,
     } catch (e) {
       await db.query(`UPDATE policy_run SET status = 'failed', failure = $2, finished_at = clock_timestamp() WHERE id = $1`, [runId, (e as Error).message.slice(0, 2000)]);
       throw e;
+    } finally {
+      // A table that cannot be dropped now (the connection failed) is swept after a day; the
+      // run's own outcome, or its error, is what the caller hears.
+      await facts.dropTables(db, input.ownFacts).catch(() => undefined);
     }
   };
   return { runId, placeholders: input.placeholders, reads: input.reads, execute };
@@ -282,7 +291,7 @@ export function familyFacts(catalogue: PolicyCatalogue, ids: readonly string[], 
   for (const id of ids) {
     const seen = new SharedFacts();
     try {
-      compiled(catalogue, id, on, scope, 'literal', undefined, 'columns', seen);
+      compiled(catalogue, id, on, scope, 'literal', undefined, 'kept', seen);
     } catch {
       continue;
     }

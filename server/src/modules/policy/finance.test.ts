@@ -1,0 +1,54 @@
+/**
+ * A person's finance totals as the batch inputs compute them inline (`finance`: no, one or two
+ * items summed in the expression, more through the subquery) equal, text for text, the totals of
+ * the subquery over all the items (`financeSql`), for random finance lists: items of any kind and
+ * category, amounts with decimals or absent, periods before, around and after the date, items
+ * that are not objects. PGlite, and PostgreSQL with MINSHENG_TEST_DATABASE_URL.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDb, type TestDb } from '../../testing/db.ts';
+import { finance, financeSql, type FinanceCol } from './inputs.ts';
+
+const ON = `'2026-07-01'`;
+const COLS: FinanceCol[] = ['income', 'asset', 'vehicles', 'care_fee'];
+
+const item = fc.oneof(
+  { weight: 9, arbitrary: fc.record({
+    kind: fc.constantFrom('income', 'asset', 'expense', undefined),
+    category: fc.constantFrom('pension', 'vehicle', 'care-fee', 'deposit', undefined),
+    amount: fc.oneof(fc.integer({ min: -5000, max: 50000 }), fc.integer({ min: 0, max: 999999 }).map((c) => c / 100), fc.constant(null), fc.constant(undefined)),
+    periodFrom: fc.constantFrom('2020-01-01', '2026-07-01', '2026-07-02', undefined),
+    periodTo: fc.constantFrom(null, '2026-06-30', '2026-07-01', '2027-01-01', undefined),
+  }, { requiredKeys: [] }) },
+  { weight: 1, arbitrary: fc.constantFrom(3, 'text', null) },
+);
+
+describe('finance totals inline == over all items', () => {
+  let t: TestDb;
+  beforeAll(async () => { t = await testDb(); await t.db.exec('CREATE TABLE finance_probe (id int PRIMARY KEY, finance jsonb NOT NULL)'); }, 120_000);
+  afterAll(async () => { await t.close(); });
+
+  it('for random finance lists of 0 to 5 items', async () => {
+    let rows = 0;
+    const lengths = new Set<number>();
+    await fc.assert(fc.asyncProperty(fc.array(fc.array(item, { maxLength: 5 }), { minLength: 20, maxLength: 20 }), async (lists) => {
+      await t.db.exec('DELETE FROM finance_probe');
+      await t.db.query(`INSERT INTO finance_probe (id, finance) SELECT x.id, x.f FROM jsonb_to_recordset($1::jsonb) AS x(id int, f jsonb)`,
+        [JSON.stringify(lists.map((f, id) => ({ id, f })))]);
+      const got = await t.db.query<Record<string, string | number>>(`SELECT p.id,
+          ${COLS.map((c) => `(${finance('p', ON, c)})::text AS inline_${c}, (SELECT __all.${c}::numeric FROM ${financeSql('p', ON)} AS __all)::text AS all_${c}`).join(', ')}
+        FROM finance_probe p ORDER BY p.id`);
+      for (const r of got) {
+        for (const c of COLS) {
+          if (r[`inline_${c}`] !== r[`all_${c}`]) throw new Error(`${c} of ${JSON.stringify(lists[Number(r.id)])}: inline ${r[`inline_${c}`]}, over all items ${r[`all_${c}`]}`);
+        }
+      }
+      rows += got.length;
+      for (const l of lists) lengths.add(l.length);
+    }), { numRuns: 15, seed: 20261128 });
+    expect(rows).toBe(300);
+    // every branch of the inline sum was taken: none, one, two, and more items
+    expect([0, 1, 2, 3].every((n) => lengths.has(n))).toBe(true);
+  }, 120_000);
+});
