@@ -97,7 +97,7 @@ interface ListSource {
      * household_relation): a pruned run (rules `pruning`).
      */
     restricted: (keys: string, elements: string) => string;
-    /** The entity's table, its alias in `where` above, and the columns the `restricted` tables need. */
+    /** The entities' table: the two tables given to `restricted` are made from its rows. */
     table: string;
   };
 }
