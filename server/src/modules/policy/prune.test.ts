@@ -59,6 +59,9 @@ describe('tekun run without the supporters of persons it cannot find eligible', 
     expect(got).toEqual(want);
     const [total] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${fullSql}) d`);
     expect(run.total).toBe(total!.n);
+    // the run's own tables (persons needing their supporters, bad supporters, aggregates) are gone
+    const [left] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'policy\\_facts\\_%'`);
+    expect(left!.n).toBe(0);
 
     const p = ids.persons;
     // the person without supporters and the elderly couple (each the other's unable supporter)
