@@ -1,14 +1,25 @@
 /**
  * A person's finance totals as the batch inputs compute them inline (`finance`: no, one or two
  * items summed in the expression, more through the subquery) equal, text for text, the totals of
- * the subquery over all the items (`financeSql`), for random finance lists: items of any kind and
+ * a subquery over all the items (`financeSql` here, what the inputs used before), for random finance lists: items of any kind and
  * category, amounts with decimals or absent, periods before, around and after the date, items
  * that are not objects. PGlite, and PostgreSQL with MINSHENG_TEST_DATABASE_URL.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDb, type TestDb } from '../../testing/db.ts';
-import { finance, financeSql, type FinanceCol } from './inputs.ts';
+import { finance, type FinanceCol } from './inputs.ts';
+
+/** The totals over all of a person's current items, in one subquery (what the policy inputs summed before): the oracle. */
+const financeSql = (p: string, on: string): string => {
+  const amount = `(__f.v->>'amount')::numeric`;
+  return `(SELECT coalesce(sum(${amount}) FILTER (WHERE __f.v->>'kind' = 'income'), 0) AS income,
+       coalesce(sum(${amount}) FILTER (WHERE __f.v->>'kind' = 'asset'), 0) AS asset,
+       count(*) FILTER (WHERE __f.v->>'kind' = 'asset' AND __f.v->>'category' = 'vehicle') AS vehicles,
+       coalesce(sum(${amount}) FILTER (WHERE __f.v->>'category' = 'care-fee'), 0) AS care_fee
+     FROM jsonb_array_elements(${p}.finance) AS __f(v)
+     WHERE (__f.v->>'periodFrom') <= ${on} AND (__f.v->>'periodTo' IS NULL OR (__f.v->>'periodTo') >= ${on}))`;
+};
 
 const ON = `'2026-07-01'`;
 const COLS: FinanceCol[] = ['income', 'asset', 'vehicles', 'care_fee'];

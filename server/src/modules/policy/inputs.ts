@@ -241,20 +241,6 @@ export function runOrder(ids: readonly string[]): string[] {
 
 // ---- SQL pieces over a person alias ----
 
-/**
- * A person's current finance items summed in one pass over `finance` (a subquery over the
- * person's items): income, asset, vehicle count (asset items of category vehicle) and care fees.
- * The definition `finance` below computes inline (finance.test.ts holds the two equal).
- */
-export const financeSql = (p: string, on: string): string => {
-  const amount = `(__f.v->>'amount')::numeric`;
-  return `(SELECT coalesce(sum(${amount}) FILTER (WHERE __f.v->>'kind' = 'income'), 0) AS income,
-       coalesce(sum(${amount}) FILTER (WHERE __f.v->>'kind' = 'asset'), 0) AS asset,
-       count(*) FILTER (WHERE __f.v->>'kind' = 'asset' AND __f.v->>'category' = 'vehicle') AS vehicles,
-       coalesce(sum(${amount}) FILTER (WHERE __f.v->>'category' = 'care-fee'), 0) AS care_fee
-     FROM jsonb_array_elements(${p}.finance) AS __f(v)
-     WHERE (__f.v->>'periodFrom') <= ${on} AND (__f.v->>'periodTo' IS NULL OR (__f.v->>'periodTo') >= ${on}))`;
-};
 export type FinanceCol = 'income' | 'asset' | 'vehicles' | 'care_fee';
 /** Which current items a finance total counts, and what it adds up for each (over one item `x`, a jsonb object). */
 const FINANCE_ITEM: Record<FinanceCol, { when: (x: string) => string; value: (x: string) => string }> = {
@@ -264,10 +250,11 @@ const FINANCE_ITEM: Record<FinanceCol, { when: (x: string) => string; value: (x:
   care_fee: { when: (x) => `${x}->>'category' = 'care-fee'`, value: (x) => `(${x}->>'amount')::numeric` },
 };
 /**
- * One finance total of a person (financeSql's column `col`, the same value) as an expression: the
- * usual person has no, one or two finance items, summed inline; more go to policy_finance_total
- * (migration 065: the same sums in a PARALLEL SAFE function). Inline, a total costs a few jsonb look-ups instead of a function scan and an
- * aggregate per person: tekun's per-supporter pass over the 13.6 M-person city took 26 s with the
+ * One finance total of a person, over the current items of `finance` (period from <= the date, no
+ * end or an end >= it), as an expression: the usual person has no, one or two finance items,
+ * summed inline; more go to policy_finance_total (migration 065: the same sums in a PARALLEL SAFE
+ * function; finance.test.ts holds both to the sums over all items). Inline, a total costs a few
+ * jsonb look-ups instead of a function scan and an aggregate per person: tekun's per-supporter pass over the 13.6 M-person city took 26 s with the
  * lateral join this replaces and 11 s inline (2026-11-28).
  */
 export const finance = (p: string, on: string, col: FinanceCol): string => {
