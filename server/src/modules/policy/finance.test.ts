@@ -1,6 +1,6 @@
 /**
  * A person's finance totals as the batch inputs compute them inline (`finance`: no, one or two
- * items summed in the expression, more through the subquery) equal, text for text, the totals of
+ * items summed in the expression, more through policy_finance_total) equal, text for text, the totals of
  * a subquery over all the items (`financeSql` here, what the inputs used before), for random finance lists: items of any kind and
  * category, amounts with decimals or absent, periods before, around and after the date, items
  * that are not objects. PGlite, and PostgreSQL with MINSHENG_TEST_DATABASE_URL.
