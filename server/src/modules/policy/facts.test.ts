@@ -44,25 +44,33 @@ describe('shared facts of a family run', () => {
     const rigid = rel('tianjin/rigid-expenditure-hardship');
     expect(dibao.facts).toHaveLength(1);
     expect(edge.facts).toEqual(dibao.facts);
-    // rigid's 12 months of medical spending: only rigid reads it, so it stays in rigid's query
-    expect(rigid.facts).toEqual(dibao.facts);
-    expect(rigid.sql).toContain('FROM feed_row __r');
+    // rigid's 12 months of medical spending and the decisions its category reads (tekun, dibao,
+    // dibao-edge) are tables of rigid's own run, made before its query; the members table is shared
+    expect(rigid.ownFacts).toHaveLength(4);
+    expect(new Set(rigid.facts)).toEqual(new Set([...rigid.ownFacts, dibao.facts[0]]));
+    expect(rigid.sql).not.toContain('FROM feed_row __r');
+    expect(rigid.sql).not.toContain('policy_latest_verdicts(');
     for (const r of [dibao, edge, rigid]) expect(r.sql).toContain(`LEFT JOIN ${dibao.facts[0]} AS`);
-    // rigid's category reads the tekun, dibao and dibao-edge decisions: computed in its own query
-    expect(rigid.sql).toContain('policy_latest_verdicts(');
     // tekun's supporters carry their category (stored decisions): not shared; a batch run makes
-    // its own tables (the persons that need their supporters, bad supporters, their aggregates)
+    // its own tables (the three decision sets, the persons that need their supporters, bad
+    // supporters, their aggregates)
     const tekun = rel('tianjin/tekun');
-    expect(tekun.facts).toHaveLength(3);
+    expect(tekun.facts).toHaveLength(6);
     expect(tekun.ownFacts).toEqual(tekun.facts);
     expect(tekun.facts).not.toContain(dibao.facts[0]);
-    // sharing everything (no survey) would store rigid's medical sums too
-    const all = new SharedFacts();
-    expect(inputRelation('tianjin/rigid-expenditure-hardship', catalogue.get('tianjin/rigid-expenditure-hardship', ON), ON, systemScope(), 'literal', 'columns', all).facts).toHaveLength(2);
+    // the same stored decisions read by two runs of a family are two tables: each run reads the
+    // decisions as they are when it starts
+    const living = rel('tianjin/disability-living-allowance');
+    expect(living.ownFacts).toHaveLength(3);
+    expect(living.ownFacts.filter((x) => rigid.ownFacts.includes(x) || tekun.ownFacts.includes(x))).toEqual([]);
     // without a family run, the same derived tables are written inline
     const alone = inputRelation('tianjin/dibao', catalogue.get('tianjin/dibao', ON), ON, systemScope(), 'literal', 'columns');
     expect(alone.facts).toEqual([]);
     expect(alone.sql).not.toContain('policy_facts_');
+    const rigidAlone = inputRelation('tianjin/rigid-expenditure-hardship', catalogue.get('tianjin/rigid-expenditure-hardship', ON), ON, systemScope(), 'literal', 'columns');
+    expect(rigidAlone.facts).toEqual([]);
+    expect(rigidAlone.sql).toContain('FROM feed_row __r');
+    expect(rigidAlone.sql).toContain('policy_latest_verdicts(');
   });
 
   it('the same derived table up to its internal join names is one table', () => {

@@ -111,6 +111,8 @@ interface JoinContext {
   tables: Set<string>;
   /** Those of them that are the query's own (SharedFacts.own): dropped when its run ends. */
   own: Set<string>;
+  /** The query's own tables by the SQL of their rows. */
+  ownBySql: Map<string, string>;
 }
 
 /**
@@ -140,7 +142,13 @@ class Joins {
   own(sql: string): string {
     const facts = this.counter.facts;
     if (!facts) return `(${sql})`;
-    const t = facts.own(sql);
+    // The same rows asked for twice in one query (a decision set read by the row and by its list's
+    // elements) are one table.
+    let t = this.counter.ownBySql.get(sql);
+    if (t === undefined) {
+      t = facts.own(sql);
+      this.counter.ownBySql.set(sql, t);
+    }
     this.counter.tables.add(t);
     this.counter.own.add(t);
     return t;
@@ -161,6 +169,10 @@ class Joins {
     return a;
   }
   child(): Joins { return new Joins(this.counter); }
+  /** Whether the query is built for a run (a family's or its own facts): `own` then makes tables. */
+  inRun(): boolean { return this.counter.facts !== undefined; }
+  /** Joins to try a field on and throw away: its derived tables are written inline, never registered as tables to make. */
+  scratch(): Joins { return new Joins({ n: this.counter.n, tables: new Set(), own: new Set(), ownBySql: new Map() }); }
   /** Whether no join was added at this level. */
   empty(): boolean { return this.clauses.size === 0; }
   has(key: string): boolean { return this.aliases.has(key); }
@@ -283,10 +295,15 @@ const enumHas = (ty: Ty, v: string): boolean => ty.k === 'string' && (ty.enum?.i
  * entities found eligible or in error appear; an entity absent is not eligible (ADR 0004).
  */
 const latestDecisions = (policyId: string, entity: Entity, on: string): string =>
-  `(SELECT __v.entity_id, __v.eligible FROM policy_latest_verdicts(${sqlQuote(policyId)}, '${entity}', ${on}::date) __v)`;
-/** Whether the latest decision of a policy for an entity on or before the date is eligible (false when there is none, it is not eligible, or an error). */
+  `SELECT __v.entity_id, __v.eligible FROM policy_latest_verdicts(${sqlQuote(policyId)}, '${entity}', ${on}::date) __v`;
+/**
+ * Whether the latest decision of a policy for an entity on or before the date is eligible (false
+ * when there is none, it is not eligible, or an error). In a run, the decisions are a table of the
+ * run's own (Joins.own): joined inline, every parallel worker built its own hash of them (988,367
+ * dibao-edge households three times over on 2 cores: 8 of rigid-expenditure's 15 s, 2026-11-28).
+ */
 const latestEligible = (j: Joins, policyId: string, entity: Entity, idExpr: string, on: string): string => {
-  const a = j.add(`latest:${policyId}:${entity}:${idExpr}`, (a) => `LEFT JOIN ${latestDecisions(policyId, entity, on)} AS ${a} ON ${a}.entity_id = ${idExpr}`);
+  const a = j.add(`latest:${policyId}:${entity}:${idExpr}`, (a) => `LEFT JOIN ${j.own(latestDecisions(policyId, entity, on))} AS ${a} ON ${a}.entity_id = ${idExpr}`);
   return `coalesce(${a}.eligible, false)`;
 };
 
@@ -439,16 +456,22 @@ function householdLib(h: string, on: string, j: Joins, membersKey?: string): Fie
      FROM person __hm
      WHERE ${living('__hm', on)} GROUP BY __hm.household_id`)} AS ${a} ON ${a}.household_id = ${h}.id`)}.${col}, 0)`;
   };
-  // Whether a living member's latest tekun decision is eligible: a hashed membership test over
-  // those members' households (built once), not a DISTINCT joined to every household. The
+  // Whether a living member's latest tekun decision is eligible. In a run: a join to a table of
+  // the run's own holding those households once each (made before the query, so no aggregate in
+  // it). Inline: a hashed membership test, not a DISTINCT joined to every household (the
   // DISTINCT's hash aggregate, fed by parallel workers' partial ones, stalled a rigid-expenditure
-  // run on the 13.6 M city for minutes in that node (seen with gdb, 2026-11-28).
-  const tekunMember = (): string => `${h}.id IN (SELECT __tm.household_id FROM person __tm
-       JOIN ${latestDecisions('tianjin/tekun', 'person', on)} AS __td ON __td.entity_id = __tm.id
-     WHERE __td.eligible AND __tm.household_id IS NOT NULL AND ${living('__tm', on)})`;
+  // run on the 13.6 M city for minutes in that node: seen with gdb, 2026-11-28). In a run, the
+  // membership test over the table is no option either: its 285,881 households do not fit a hashed
+  // subplan in work_mem, and the plain subplan scanned them once per household (a run of minutes).
+  const tekunMembers = (distinct: boolean): string => `SELECT ${distinct ? 'DISTINCT ' : ''}__tm.household_id FROM person __tm
+       JOIN (${latestDecisions('tianjin/tekun', 'person', on)}) AS __td ON __td.entity_id = __tm.id
+     WHERE __td.eligible AND __tm.household_id IS NOT NULL AND ${living('__tm', on)}`;
+  const tekunMember = (): string => j.inRun()
+    ? `${j.add('tekun-member', (a) => `LEFT JOIN ${j.own(tekunMembers(true))} AS ${a} ON ${a}.household_id = ${h}.id`)}.household_id IS NOT NULL`
+    : `${h}.id IN (${tekunMembers(false)})`;
   // feed_row.household_id is its person's current household (migration 061, kept by triggers):
   // the same households a join to person gives, without joining 13.6 M rows.
-  const medical = (): string => j.add('medical-12m', (a) => `LEFT JOIN ${j.derived(`SELECT __r.household_id, sum((__r.data->>'outOfPocket')::numeric) AS v
+  const medical = (): string => j.add('medical-12m', (a) => `LEFT JOIN ${j.own(`SELECT __r.household_id, sum((__r.data->>'outOfPocket')::numeric) AS v
      FROM feed_row __r
      WHERE __r.feed_type = 'medical' AND __r.event_date > (${on}::date - interval '${MEDICAL_MONTHS} months')::date AND __r.event_date <= ${on}::date
        AND __r.household_id IS NOT NULL
@@ -541,7 +564,7 @@ function inlineColumns(fields: readonly ColumnField[], libAt: (j: Joins) => Fiel
   vouch: (c: ColumnField, src: FieldSource | undefined) => boolean): Map<string, string | undefined> | undefined {
   const out = new Map<string, string | undefined>();
   for (const c of fields) {
-    const j = joins.child();
+    const j = joins.scratch();
     const lib = libAt(j);
     const sql = fieldSql(c.name, c, lib, on, '', [], new Set(), j);
     if (j.empty()) out.set(c.col, columnSql(c, sql));
@@ -687,7 +710,7 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   let columns = shape !== 'json' ? columnPlan(policy, on, checked) : undefined;
   const pruned = shape === 'kept' && builder.entity === 'person' ? pruning(policy, on, checked) : undefined;
   const prune = pruned && { pruning: pruned, libAt: (alias: string, j: Joins) => personLib(alias, onSql, j) };
-  const context = (): JoinContext => ({ n: 0, facts, tables: new Set(), own: new Set() });
+  const context = (): JoinContext => ({ n: 0, facts, tables: new Set(), own: new Set(), ownBySql: new Map() });
   let ctx = context();
   let joins = new Joins(ctx);
   const membersKey = columns?.lists.some((l) => l.name === 'members') ? `aggregates:${policy.entity}.members` : undefined;
