@@ -89,6 +89,12 @@ export interface ColumnList {
   values: Array<{ col: string; sql: string }>;
   /** Aggregates over `__el` (element columns, `__valid` and the values). */
   aggregates: Array<{ col: string; sql: string }>;
+  /**
+   * Whether the policy reads the list as a set: only through `all` and `exists` (and whether it is
+   * empty), so that an element given twice changes no aggregate. A relation may then give the
+   * elements without removing repeats (UNION ALL instead of UNION: no sort of all the elements).
+   */
+  setLike: boolean;
 }
 
 /**
@@ -623,7 +629,8 @@ function plan(policy: Policy, on: string, checked: ReadonlySet<string> = new Set
       reader.aggregates.set(u.node, `(CASE WHEN ${n} IS NULL THEN ${DEFAULTS[u.kind]} ELSE ${once(aggregates, 'a', agg)} END)`);
     }
     const valid = recordValid(elemFields, '__ex.', compiler);
-    lists.push({ name, elemFields, valid, values, aggregates });
+    const setLike = uses.every((u) => u.list !== name || u.kind === 'all' || u.kind === 'exists');
+    lists.push({ name, elemFields, valid, values, aggregates, setLike });
   });
   return { plan: { entity: policy.entity, fields, lists }, reader, compiler, uses };
 }
