@@ -710,9 +710,10 @@ function total(n: IrNode, aggregates: ReadonlyMap<IrNode, ListUse>, present: Rea
   }
 }
 
-/** Whether an expression reads a reduced list (contains one of its aggregates). */
-function readsList(n: IrNode, aggregates: ReadonlyMap<IrNode, ListUse>): boolean {
-  return aggregates.has(n) || children(n).some((c) => readsList(c, aggregates));
+/** Whether an expression reads a reduced list (contains one of its aggregates) or a deferred field of the root. */
+function readsList(n: IrNode, aggregates: ReadonlyMap<IrNode, ListUse>, deferred: ReadonlySet<string> = new Set()): boolean {
+  if (n.op === 'field' && n.obj.op === 'root' && deferred.has(n.name)) return true;
+  return aggregates.has(n) || children(n).some((c) => readsList(c, aggregates, deferred));
 }
 
 /** The fields of the element `v` an expression reads. */
@@ -730,19 +731,27 @@ function elementReads(n: IrNode, v: string, out: Set<string> = new Set()): Set<s
  * may give the lists' aggregates only to rows where `needed` holds or that have a `bad` element,
  * and NULL (no elements) to the others: the rows kept and their values are exactly those of the
  * full relation; a row not kept may list fewer failed conditions (nothing stores them).
+ *
+ * `deferred`: required scalar fields of the root that the relation vouches for (never missing,
+ * always valid) and that are costly to supply (a join to stored decisions): they are treated as
+ * lists are, so a row where `needed` is false needs no value for them (nor for its lists). A
+ * policy without reduced lists may then be pruned on its deferred fields alone.
  */
-export function pruning(policy: Policy, on: string, checked: readonly string[] = []): Pruning | undefined {
+export function pruning(policy: Policy, on: string, checked: readonly string[] = [], deferred: readonly string[] = []): Pruning | undefined {
   if (policy.outcome.kind !== 'eligibility') return undefined;
   const planned = plan(policy, on, new Set(checked));
-  if (!planned || planned.plan.lists.length === 0) return undefined;
+  const later = new Set(deferred);
+  if (!planned || (planned.plan.lists.length === 0 && later.size === 0)) return undefined;
   const { plan: p, compiler, reader, uses } = planned;
+  // Only a required scalar field of the plan may be deferred.
+  if (![...later].every((name) => p.fields.some((f) => f.name === name && !f.optional && f.sqlType !== 'jsonb'))) return undefined;
   const aggregates = new Map(uses.map((u) => [u.node, u]));
-  const own = policy.conditions.filter((c) => !readsList(c.node, aggregates));
-  const listed = policy.conditions.filter((c) => readsList(c.node, aggregates));
+  const own = policy.conditions.filter((c) => !readsList(c.node, aggregates, later));
+  const listed = policy.conditions.filter((c) => readsList(c.node, aggregates, later));
   if (own.length === 0 || listed.length === 0 || !listed.every((c) => total(c.node, aggregates))) return undefined;
   const none = new Map<string, string>();
   const needed = (ref: (col: string) => string): string => {
-    const fields = p.fields.map((f) => ({ ...f, col: `(${ref(f.col)})` }));
+    const fields = p.fields.filter((f) => !later.has(f.name)).map((f) => ({ ...f, col: `(${ref(f.col)})` }));
     const root = reader.root;
     reader.root = new Map(fields.map((f) => [f.name, f]));
     try {
