@@ -36,7 +36,7 @@ describe('shared facts of a family run', () => {
   }, 120_000);
   afterAll(async () => { await t.close(); });
 
-  it('dibao, dibao-edge and rigid expenditure read one members table; what one policy alone reads, or what reads stored decisions, is not shared', () => {
+  it('dibao, dibao-edge and rigid expenditure read one members table; the later policies share the decisions of earlier ones; what one policy alone reads, or its own decisions, is not shared', () => {
     const facts = service.familyFacts(catalogue, runOrder(FAMILIES.assistance!), ON, systemScope());
     const rel = (id: string) => inputRelation(id, catalogue.get(id, ON), ON, systemScope(), 'literal', 'kept', facts);
     const dibao = rel('tianjin/dibao');
@@ -44,28 +44,31 @@ describe('shared facts of a family run', () => {
     const rigid = rel('tianjin/rigid-expenditure-hardship');
     expect(dibao.facts).toHaveLength(1);
     expect(edge.facts).toEqual(dibao.facts);
-    // rigid's 12 months of medical spending and the decisions its category reads (tekun, dibao,
-    // dibao-edge) are tables of rigid's own run, made before its query; the members table is shared
-    expect(rigid.ownFacts).toHaveLength(4);
-    expect(new Set(rigid.facts)).toEqual(new Set([...rigid.ownFacts, dibao.facts[0]]));
+    // tekun's supporters carry their category: tekun reads its own earlier decisions from a table
+    // of its own run, and the dibao and dibao-edge decisions (those policies ran before it) from
+    // two tables shared with the later policies that read them; its pruned run also makes its own
+    // tables (the persons that need their supporters, bad supporters, their aggregates)
+    const tekun = rel('tianjin/tekun');
+    const decisions = tekun.facts.filter((x) => !tekun.ownFacts.includes(x));
+    expect(decisions).toHaveLength(2);
+    expect(tekun.ownFacts).toHaveLength(4);
+    expect(tekun.facts).not.toContain(dibao.facts[0]);
+    // rigid: the members table, the two decision tables, and its own 12 months of medical
+    // spending and households with a tekun member
+    expect(rigid.ownFacts).toHaveLength(2);
+    expect(new Set(rigid.facts)).toEqual(new Set([...rigid.ownFacts, dibao.facts[0], ...decisions]));
     expect(rigid.sql).not.toContain('FROM feed_row __r');
     expect(rigid.sql).not.toContain('policy_latest_verdicts(');
     for (const r of [dibao, edge, rigid]) expect(r.sql).toContain(`LEFT JOIN ${dibao.facts[0]} AS`);
-    // tekun's supporters carry their category (stored decisions): not shared; a batch run makes
-    // its own tables (the three decision sets, the persons that need their supporters, bad
-    // supporters, their aggregates)
-    const tekun = rel('tianjin/tekun');
-    expect(tekun.facts).toHaveLength(6);
-    expect(tekun.ownFacts).toEqual(tekun.facts);
-    expect(tekun.facts).not.toContain(dibao.facts[0]);
-    // the same stored decisions read by two runs of a family are two tables: each run reads the
-    // decisions as they are when it starts
+    // disability-living reads the person's tekun decision (its own table: no other policy reads it
+    // that way) and the same two decision tables
     const living = rel('tianjin/disability-living-allowance');
-    expect(living.ownFacts).toHaveLength(3);
+    expect(living.ownFacts).toHaveLength(1);
+    expect(new Set(living.facts)).toEqual(new Set([...living.ownFacts, ...decisions]));
+    expect(living.ownFacts.filter((x) => rigid.ownFacts.includes(x) || tekun.ownFacts.includes(x))).toEqual([]);
     // it defers the category (rules pruning): only persons with a certificate are decided, so the
     // run counts every person it covers apart
     expect(living.total).toMatch(/^SELECT count\(\*\) FROM person p WHERE/);
-    expect(living.ownFacts.filter((x) => rigid.ownFacts.includes(x) || tekun.ownFacts.includes(x))).toEqual([]);
     // without a family run, the same derived tables are written inline
     const alone = inputRelation('tianjin/dibao', catalogue.get('tianjin/dibao', ON), ON, systemScope(), 'literal', 'columns');
     expect(alone.facts).toEqual([]);
@@ -81,6 +84,23 @@ describe('shared facts of a family run', () => {
     const facts = new SharedFacts();
     expect(facts.table('SELECT 1 AS __j4')).toBe(facts.table('SELECT 1 AS __j1'));
     expect(facts.table('SELECT 2 AS __j4')).not.toBe(facts.table('SELECT 1 AS __j1'));
+  });
+
+  it('in a family run over a registry with no decisions yet, the later policies read the decisions the run made before them', async () => {
+    const family = await service.runFamily(t.db, catalogue, FAMILIES.assistance!, ON, systemScope(), 'test');
+    expect(family.failed).toBeNull();
+    const rowsOf = async (runId: number): Promise<string[]> => (await t.db.query<{ k: string }>(
+      `SELECT entity_id || ':' || coalesce(eligible::text, 'error') AS k FROM policy_decision WHERE run_id = $1 ORDER BY entity_id`, [runId])).map((r) => r.k);
+    // run alone afterwards, each reads the decisions of the family run (the latest ones)
+    for (const id of ['tianjin/disability-living-allowance', 'tianjin/rigid-expenditure-hardship']) {
+      const inFamily = family.runs.find((r) => r.policyId === id)!;
+      const alone = await service.runPolicy(t.db, catalogue, id, ON, systemScope(), 'test');
+      expect(await rowsOf(inFamily.id), id).toEqual(await rowsOf(alone.id));
+    }
+    // not vacuous: the grade-1 child of household 5 is in a dibao household of this run
+    const living = family.runs.find((r) => r.policyId === 'tianjin/disability-living-allowance')!;
+    expect(living.eligible).toBeGreaterThan(0);
+    expect(await factTables()).toEqual([]);
   });
 
   it('a family run decides as the policies run one by one, and drops its tables', async () => {

@@ -5,9 +5,12 @@
  * computed once, stored as an UNLOGGED table for the length of the family run, and read by every
  * later policy that needs exactly the same facts, instead of being computed again per policy.
  *
- * Only a derived table that reads the registry alone is shared: one that reads stored decisions
- * (`policy_latest_verdicts`) changes while the family runs (each policy reads the ones before it)
- * and is always computed in its own run. Two derived tables are "the same" when their SQL is the
+ * A derived table that reads stored decisions (`policy_latest_verdicts`) changes while the family
+ * runs (each policy reads the ones before it): it is shared only as the stored decisions of one
+ * policy, among the queries of the other policies that read them (inputs.ts, Joins.decisions),
+ * which run after that policy (runOrder) or without it in the family, when its decisions no longer
+ * change; the first of them makes the table. A policy reading its own decisions (tekun: an earlier
+ * run) reads them from a table of its own run. Two derived tables are "the same" when their SQL is the
  * same text up to the names of their internal joins: the SQL embeds the date and every parameter
  * as literals, so the same text is the same facts.
  *

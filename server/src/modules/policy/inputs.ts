@@ -113,6 +113,8 @@ interface JoinContext {
   own: Set<string>;
   /** The query's own tables by the SQL of their rows. */
   ownBySql: Map<string, string>;
+  /** The policy the query decides for (its public id). */
+  policy: string;
 }
 
 /**
@@ -153,6 +155,24 @@ class Joins {
     this.counter.own.add(t);
     return t;
   }
+  /**
+   * Rows that read the stored decisions of `policy` (`sql`): in a family run, one table for every
+   * query of another policy that reads them (facts.ts: those queries run after that policy's, or
+   * that policy is not in the family, so its decisions no longer change); else, in a run, a table
+   * of the query's own (a policy reading its own decisions reads an earlier run); inline otherwise.
+   */
+  decisions(policy: string, sql: string): string {
+    const facts = this.counter.facts;
+    if (!facts) return `(${sql})`;
+    if (policy !== this.counter.policy) {
+      const t = facts.table(sql);
+      if (t !== undefined) {
+        this.counter.tables.add(t);
+        return t;
+      }
+    }
+    return this.own(sql);
+  }
   /** The alias of the join under `key`, reserved when new: a later `add` under the key writes its clause. */
   alias(key: string): string {
     let a = this.aliases.get(key);
@@ -172,7 +192,7 @@ class Joins {
   /** Whether the query is built for a run (a family's or its own facts): `own` then makes tables. */
   inRun(): boolean { return this.counter.facts !== undefined; }
   /** Joins to try a field on and throw away: its derived tables are written inline, never registered as tables to make. */
-  scratch(): Joins { return new Joins({ n: this.counter.n, tables: new Set(), own: new Set(), ownBySql: new Map() }); }
+  scratch(): Joins { return new Joins({ n: this.counter.n, tables: new Set(), own: new Set(), ownBySql: new Map(), policy: this.counter.policy }); }
   /** Whether no join was added at this level. */
   empty(): boolean { return this.clauses.size === 0; }
   has(key: string): boolean { return this.aliases.has(key); }
@@ -303,7 +323,7 @@ const latestDecisions = (policyId: string, entity: Entity, on: string): string =
  * dibao-edge households three times over on 2 cores: 8 of rigid-expenditure's 15 s, 2026-11-28).
  */
 const latestEligible = (j: Joins, policyId: string, entity: Entity, idExpr: string, on: string): string => {
-  const a = j.add(`latest:${policyId}:${entity}:${idExpr}`, (a) => `LEFT JOIN ${j.own(latestDecisions(policyId, entity, on))} AS ${a} ON ${a}.entity_id = ${idExpr}`);
+  const a = j.add(`latest:${policyId}:${entity}:${idExpr}`, (a) => `LEFT JOIN ${j.decisions(policyId, latestDecisions(policyId, entity, on))} AS ${a} ON ${a}.entity_id = ${idExpr}`);
   return `coalesce(${a}.eligible, false)`;
 };
 
@@ -471,7 +491,7 @@ function householdLib(h: string, on: string, j: Joins, membersKey?: string): Fie
        JOIN (${latestDecisions('tianjin/tekun', 'person', on)}) AS __td ON __td.entity_id = __tm.id
      WHERE __td.eligible AND __tm.household_id IS NOT NULL AND ${living('__tm', on)}`;
   const tekunMember = (): string => j.inRun()
-    ? `${j.add('tekun-member', (a) => `LEFT JOIN ${j.own(tekunMembers(true))} AS ${a} ON ${a}.household_id = ${h}.id`)}.household_id IS NOT NULL`
+    ? `${j.add('tekun-member', (a) => `LEFT JOIN ${j.decisions('tianjin/tekun', tekunMembers(true))} AS ${a} ON ${a}.household_id = ${h}.id`)}.household_id IS NOT NULL`
     : `${h}.id IN (${tekunMembers(false)})`;
   // feed_row.household_id is its person's current household (migration 061, kept by triggers):
   // the same households a join to person gives, without joining 13.6 M rows.
@@ -566,7 +586,7 @@ interface PruneContext { pruning: Pruning; libAt: (alias: string, j: Joins) => F
  * the rows whose other fields leave them a chance.
  */
 function deferrable(plan: ColumnPlan, on: string): string[] {
-  const lib = personLib('p', on, new Joins({ n: 0, tables: new Set(), own: new Set(), ownBySql: new Map() }));
+  const lib = personLib('p', on, new Joins({ n: 0, tables: new Set(), own: new Set(), ownBySql: new Map(), policy: '' }));
   return plan.fields.filter((f) => {
     const src = lib[f.name];
     return !f.optional && typeof src === 'object' && 'oneOf' in src && vouched(f.ty, src.oneOf);
@@ -741,7 +761,7 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   const deferred = shape === 'kept' && builder.entity === 'person' && columns && columns.lists.length === 0 ? deferrable(columns, onSql) : [];
   const pruned = shape === 'kept' && builder.entity === 'person' ? pruning(policy, on, checked, deferred) : undefined;
   const prune = pruned && { pruning: pruned, libAt: (alias: string, j: Joins) => personLib(alias, onSql, j), deferred: new Set(deferred) };
-  const context = (): JoinContext => ({ n: 0, facts, tables: new Set(), own: new Set(), ownBySql: new Map() });
+  const context = (): JoinContext => ({ n: 0, facts, tables: new Set(), own: new Set(), ownBySql: new Map(), policy: publicId });
   let ctx = context();
   let joins = new Joins(ctx);
   const membersKey = columns?.lists.some((l) => l.name === 'members') ? `aggregates:${policy.entity}.members` : undefined;
