@@ -92,12 +92,14 @@ interface ListSource {
   entities?: {
     from: string; edges: string; edgeKey: string; edgeId: string;
     /**
-     * The per-edge join (`from` above) over only the edges whose parent is a row of the table
-     * `keys` or whose element is a row of `elements` (each with the entity's id, household_id and
-     * household_relation): a pruned run (rules `pruning`).
+     * The elements of only the edges whose parent is a row of the table `keys` or whose element
+     * is a row of `elements` (each with the entity's id, household_id and household_relation), as
+     * the elements' own rows (`alias` over them, the parent's id in `<alias>.__key`), an element
+     * reached twice given twice: a pruned run (rules `pruning`) of a policy that reads the list as
+     * a set (rules ColumnList.setLike).
      */
-    restricted: (keys: string, elements: string, repeats: boolean) => string;
-    /** The entities' table: the two tables given to `restricted` are made from its rows. */
+    rows: (keys: string, elements: string) => string;
+    /** The entities' table: the two tables given to `rows` are made from its rows. */
     table: string;
   };
 }
@@ -338,26 +340,29 @@ const SUPPORTER_EDGES = `(SELECT __pr.person_id, __pr.related_person_id AS suppo
      UNION SELECT __ha.id, __hb.id FROM person __ha JOIN person __hb ON __hb.household_id = __ha.household_id AND __hb.id <> __ha.id
        WHERE (__ha.household_relation, __hb.household_relation) IN ${HOUSEHOLD_DUTIES})`;
 /**
- * The same edges, only those whose person is in `keys` or whose supporter is in `supporters` (two
- * tables of persons: id, household_id, household_relation): a pruned run reads 3.3 M of the
- * city's 21 M edges, those of the 2.1 M persons whose own facts leave them a chance.
- * `repeats`: an edge found twice (a spouse relation and the household's head and spouse) may be
- * given twice, for a policy that reads the list as a set (rules ColumnList.setLike): UNION ALL,
- * without sorting the 3.3 M edges to remove repeats (tekun's aggregates table 15.5 -> 12.7 s on
- * the 13.6 M city, 2026-11-28).
+ * The supporters of the edges (SUPPORTER_EDGES) whose person is in `keys` or whose supporter is in
+ * `supporters` (two tables of persons: id, household_id, household_relation), as the supporters'
+ * person rows with the supported person's id in `__key`: a pruned run reads 3.3 M of the city's
+ * 21 M edges, those of the 2.1 M persons whose own facts leave them a chance. Repeats are kept:
+ * an edge found twice (a spouse relation and the household's head and spouse) gives its supporter
+ * twice, which only a policy reading the list as a set may be given (rules ColumnList.setLike;
+ * UNION ALL: the edges are never sorted to remove repeats). Each supporter row comes from the
+ * branch that finds it (the household's members are the person rows that branch scans anyway)
+ * instead of joining the edges to all 13.6 M persons afterwards (a hash of the whole person
+ * table, spilled in 512 batches: tekun's aggregates table 16 -> 9.5 s, 2026-11-28).
  */
-const supporterEdges = (keys: string, supporters: string, repeats: boolean): string => `(SELECT __pr.person_id, __pr.related_person_id AS supporter_id FROM person_relation __pr JOIN ${keys} __k ON __k.id = __pr.person_id
-       WHERE __pr.kind IN ('spouse', 'child', 'supporter')
-     UNION${repeats ? ' ALL' : ''} SELECT __pr.related_person_id, __pr.person_id FROM person_relation __pr JOIN ${keys} __k ON __k.id = __pr.related_person_id
-       WHERE __pr.kind IN ('spouse', 'child')
-     UNION${repeats ? ' ALL' : ''} SELECT __ha.id, __hb.id FROM ${keys} __ha JOIN person __hb ON __hb.household_id = __ha.household_id AND __hb.id <> __ha.id
+const supporterRows = (keys: string, supporters: string): string => `(SELECT __pr.person_id AS __key, __sp.* FROM person_relation __pr JOIN ${keys} __k ON __k.id = __pr.person_id
+       JOIN person __sp ON __sp.id = __pr.related_person_id WHERE __pr.kind IN ('spouse', 'child', 'supporter')
+     UNION ALL SELECT __pr.related_person_id, __sp.* FROM person_relation __pr JOIN ${keys} __k ON __k.id = __pr.related_person_id
+       JOIN person __sp ON __sp.id = __pr.person_id WHERE __pr.kind IN ('spouse', 'child')
+     UNION ALL SELECT __ha.id, __hb.* FROM ${keys} __ha JOIN person __hb ON __hb.household_id = __ha.household_id AND __hb.id <> __ha.id
        WHERE (__ha.household_relation, __hb.household_relation) IN ${HOUSEHOLD_DUTIES}
-     UNION${repeats ? ' ALL' : ''} SELECT __pr.person_id, __pr.related_person_id FROM person_relation __pr JOIN ${supporters} __s ON __s.id = __pr.related_person_id
-       WHERE __pr.kind IN ('spouse', 'child', 'supporter')
-     UNION${repeats ? ' ALL' : ''} SELECT __pr.related_person_id, __pr.person_id FROM person_relation __pr JOIN ${supporters} __s ON __s.id = __pr.person_id
-       WHERE __pr.kind IN ('spouse', 'child')
-     UNION${repeats ? ' ALL' : ''} SELECT __ha.id, __hb.id FROM person __ha JOIN ${supporters} __hb ON __hb.household_id = __ha.household_id AND __hb.id <> __ha.id
-       WHERE (__ha.household_relation, __hb.household_relation) IN ${HOUSEHOLD_DUTIES})`;
+     UNION ALL SELECT __pr.person_id, __sp.* FROM person_relation __pr JOIN ${supporters} __s ON __s.id = __pr.related_person_id
+       JOIN person __sp ON __sp.id = __pr.related_person_id WHERE __pr.kind IN ('spouse', 'child', 'supporter')
+     UNION ALL SELECT __pr.related_person_id, __sp.* FROM person_relation __pr JOIN ${supporters} __s ON __s.id = __pr.person_id
+       JOIN person __sp ON __sp.id = __pr.person_id WHERE __pr.kind IN ('spouse', 'child')
+     UNION ALL SELECT __ha.id, __sp.* FROM person __ha JOIN ${supporters} __hb ON __hb.household_id = __ha.household_id AND __hb.id <> __ha.id
+       JOIN person __sp ON __sp.id = __hb.id WHERE (__ha.household_relation, __hb.household_relation) IN ${HOUSEHOLD_DUTIES})`;
 
 /** The months the medical-spending field sums (its name says 12). */
 const MEDICAL_MONTHS = 12;
@@ -435,7 +440,7 @@ function personLib(p: string, on: string, j: Joins): FieldLib {
         // A supporter's category and income once per person, not once per person they support.
         entities: {
           from: 'person __su', edges: `${SUPPORTER_EDGES} AS __se`, edgeKey: '__se.person_id', edgeId: '__se.supporter_id',
-          restricted: (keys, elements, repeats) => `${supporterEdges(keys, elements, repeats)} AS __se JOIN person __su ON __su.id = __se.supporter_id`,
+          rows: (keys, elements) => `${supporterRows(keys, elements)} AS __su`,
           table: 'person',
         },
       },
@@ -673,10 +678,11 @@ function projectColumns(plan: ColumnPlan, lib: FieldLib, on: string, path: strin
     });
     const extras = l.extras?.(l.alias, on, innerJoins) ?? [];
     const columns = [...elemCols, ...extras.map((x) => `${x.elem} AS ${x.col}`)].join(', ');
-    const pruned = prune && l.entities ? pruneTables(prune, plan, list, { ...l, entities: l.entities }, on, joins) : undefined;
+    // Pruned only when the policy reads the list as a set: the restricted elements keep repeats.
+    const pruned = prune && l.entities && list.setLike && extras.length === 0 ? pruneTables(prune, plan, list, { ...l, entities: l.entities }, on, joins) : undefined;
     const elements = l.entities && pruned
       // Few edges: the element's columns per edge (the restricted edges are fewer than the persons).
-      ? `SELECT ${l.entities.edgeKey} AS key, ${columns} FROM ${l.entities.restricted(pruned.keys, pruned.elements, list.setLike && extras.length === 0)} ${innerJoins.sql()} WHERE ${l.where}`
+      ? `SELECT ${l.alias}.__key AS key, ${columns} FROM ${l.entities.rows(pruned.keys, pruned.elements)} ${innerJoins.sql()} WHERE ${l.where}`
       : l.entities
         ? `SELECT ${l.entities.edgeKey} AS key, __x.* FROM ${l.entities.edges}
            JOIN ${fenced(`SELECT ${l.alias}.id AS __id, ${columns} FROM ${l.entities.from} ${innerJoins.sql()} WHERE ${l.where}`, '__x')} ON __x.__id = ${l.entities.edgeId}`
