@@ -320,9 +320,10 @@ const latestDecisions = (policyId: string, entity: Entity, on: string): string =
   `SELECT __v.entity_id, __v.eligible FROM policy_latest_verdicts(${sqlQuote(policyId)}, '${entity}', ${on}::date) __v`;
 /**
  * Whether the latest decision of a policy for an entity on or before the date is eligible (false
- * when there is none, it is not eligible, or an error). In a run, the decisions are a table of the
- * run's own (Joins.own): joined inline, every parallel worker built its own hash of them (988,367
- * dibao-edge households three times over on 2 cores: 8 of rigid-expenditure's 15 s, 2026-11-28).
+ * when there is none, it is not eligible, or an error). In a run, the decisions are a table made
+ * before the query (Joins.decisions): joined inline, every parallel worker built its own hash of
+ * them (988,367 dibao-edge households three times over on 2 cores: 8 of rigid-expenditure's 15 s,
+ * 2026-11-28).
  */
 const latestEligible = (j: Joins, policyId: string, entity: Entity, idExpr: string, on: string): string => {
   const a = j.add(`latest:${policyId}:${entity}:${idExpr}`, (a) => `LEFT JOIN ${j.decisions(policyId, latestDecisions(policyId, entity, on))} AS ${a} ON ${a}.entity_id = ${idExpr}`);
