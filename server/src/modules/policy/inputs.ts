@@ -107,14 +107,12 @@ interface ListSource {
 /** What the Joins of one query share: the alias counter, and a family run's shared facts. */
 interface JoinContext {
   n: number;
-  /** A family run's shared facts (facts.ts): derived tables that read the registry only come from there. */
+  /** A family run's shared facts (facts.ts): the derived tables it shares (registry facts, earlier policies' decisions) come from there. */
   facts?: SharedFacts | undefined;
   /** The shared-fact tables this query reads. */
   tables: Set<string>;
-  /** Those of them that are the query's own (SharedFacts.own): dropped when its run ends. */
-  own: Set<string>;
-  /** The query's own tables by the SQL of their rows. */
-  ownBySql: Map<string, string>;
+  /** Those of them that are the query's own (SharedFacts.own), by the SQL of their rows: dropped when its run ends. */
+  own: Map<string, string>;
   /** The policy the query decides for (its public id). */
   policy: string;
 }
@@ -148,13 +146,12 @@ class Joins {
     if (!facts) return `(${sql})`;
     // The same rows asked for twice in one query (a decision set read by the row and by its list's
     // elements) are one table.
-    let t = this.counter.ownBySql.get(sql);
+    let t = this.counter.own.get(sql);
     if (t === undefined) {
       t = facts.own(sql);
-      this.counter.ownBySql.set(sql, t);
+      this.counter.own.set(sql, t);
     }
     this.counter.tables.add(t);
-    this.counter.own.add(t);
     return t;
   }
   /**
@@ -194,7 +191,9 @@ class Joins {
   /** Whether the query is built for a run (a family's or its own facts): `own` then makes tables. */
   inRun(): boolean { return this.counter.facts !== undefined; }
   /** Joins to try a field on and throw away: its derived tables are written inline, never registered as tables to make. */
-  scratch(): Joins { return new Joins({ n: this.counter.n, tables: new Set(), own: new Set(), ownBySql: new Map(), policy: this.counter.policy }); }
+  scratch(): Joins { return Joins.inline(this.counter.policy, this.counter.n); }
+  /** Joins that write every derived table inline (no run): for trying fields. */
+  static inline(policy: string, n = 0): Joins { return new Joins({ n, tables: new Set(), own: new Map(), policy }); }
   /** Whether no join was added at this level. */
   empty(): boolean { return this.clauses.size === 0; }
   has(key: string): boolean { return this.aliases.has(key); }
@@ -592,7 +591,7 @@ interface PruneContext { pruning: Pruning; libAt: (alias: string, j: Joins) => F
  * the rows whose other fields leave them a chance.
  */
 function deferrable(plan: ColumnPlan, on: string): string[] {
-  const lib = personLib('p', on, new Joins({ n: 0, tables: new Set(), own: new Set(), ownBySql: new Map(), policy: '' }));
+  const lib = personLib('p', on, Joins.inline(''));
   return plan.fields.filter((f) => {
     const src = lib[f.name];
     return !f.optional && typeof src === 'object' && 'oneOf' in src && vouched(f.ty, src.oneOf);
@@ -712,8 +711,9 @@ function projectColumns(plan: ColumnPlan, lib: FieldLib, on: string, path: strin
 /**
  * `json`: `(id, input jsonb)`; `columns`: typed columns where the policy allows (ColumnPlan);
  * `kept`: columns for a batch run that stores only eligible and error decisions, which may leave
- * out a row's lists when its own fields already decide it not eligible (rules `pruning`): every
- * row is still there, and the eligible and error ones are exactly those of `columns`.
+ * out the rows whose own fields already decide them not eligible without an error (rules
+ * `pruning`; InputSql.total then counts every row): the eligible and error rows are exactly those
+ * of `columns`.
  */
 export type InputShape = 'json' | 'columns' | 'kept';
 
@@ -768,7 +768,7 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   const deferred = shape === 'kept' && builder.entity === 'person' && columns && columns.lists.length === 0 ? deferrable(columns, onSql) : [];
   const pruned = shape === 'kept' && builder.entity === 'person' ? pruning(policy, on, checked, deferred) : undefined;
   const prune = pruned && { pruning: pruned, libAt: (alias: string, j: Joins) => personLib(alias, onSql, j), deferred: new Set(deferred) };
-  const context = (): JoinContext => ({ n: 0, facts, tables: new Set(), own: new Set(), ownBySql: new Map(), policy: publicId });
+  const context = (): JoinContext => ({ n: 0, facts, tables: new Set(), own: new Map(), policy: publicId });
   let ctx = context();
   let joins = new Joins(ctx);
   const membersKey = columns?.lists.some((l) => l.name === 'members') ? `aggregates:${policy.entity}.members` : undefined;
@@ -801,5 +801,5 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   ${joins.sql()}
   WHERE ${[where, ...rows].join(' AND ')}`;
   const total = rows.length > 0 ? `SELECT count(*) FROM ${table} ${alias} WHERE ${where}` : undefined;
-  return { sql, ...(columns ? { columns } : {}), ...(total ? { total } : {}), checked, facts: [...ctx.tables], ownFacts: [...ctx.own], entity: builder.entity, reads: builder.reads, placeholders: Object.fromEntries([...used].map((k) => [k, PLACEHOLDERS[k] as string])) };
+  return { sql, ...(columns ? { columns } : {}), ...(total ? { total } : {}), checked, facts: [...ctx.tables], ownFacts: [...ctx.own.values()], entity: builder.entity, reads: builder.reads, placeholders: Object.fromEntries([...used].map((k) => [k, PLACEHOLDERS[k] as string])) };
 }

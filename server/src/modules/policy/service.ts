@@ -174,7 +174,8 @@ export function decisionTable(sql: string, total?: string): string {
  * `facts`: the shared facts of the family run this run belongs to (facts.ts): the derived tables
  * it shares with the family's other policies are read from there, made by the first that needs them.
  * A run alone shares nothing; either way, the tables that are the run's own (SharedFacts.own:
- * tekun's supporter aggregates) are made before its query and dropped when it ends.
+ * rigid's medical sums, the stored decisions it reads, tekun's supporter aggregates) are made
+ * before its query and dropped when it ends.
  */
 export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string, family?: SharedFacts): Promise<PreparedRun> {
   const facts = family ?? new SharedFacts(new Set());
