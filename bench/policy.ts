@@ -1,11 +1,15 @@
 /**
- * `npm run bench -- policy [--persons N | --database NAME] [--sample S] [--requests R] [--hash] [--keep] [--separate]`: the assistance
+ * `npm run bench -- policy [--persons N | --database NAME] [--sample S] [--requests R] [--hash] [--keep] [--separate] [--concurrency C]`: the assistance
  * family of policies batch-run over a demo city of N persons (default 200,000) on a real
  * PostgreSQL, every person or household decided and the eligible and error decisions written (one
  * pass per policy, `runPolicy`, in parallel workers where PostgreSQL plans them; ADR 0004: a run stores no row for a non-eligible
- * entity), in run order, as `policy run --family` runs them: the registry facts that several
- * policies derive the same way are derived once (facts.ts), by the first policy that needs them,
- * whose time includes it (`--separate`: each policy derives its own, as single runs do).
+ * entity), as `policy run --family` runs them (runFamily): each policy after the ones whose
+ * decisions it reads, the others side by side (C at once, default FAMILY_CONCURRENCY.postgres;
+ * 1: one after the other), and the registry facts that several policies derive the same way
+ * derived once (facts.ts), by the first policy that needs them, whose time includes it. A
+ * policy's seconds are its run's own (started to finished: runs side by side overlap); the
+ * family's are its wall time. `--separate`: one after the other, each deriving its own facts, as
+ * single runs do; the family's seconds are then the sum.
  * `rows` are the decisions made, `written` the rows stored.
  *
  * In the same run, a per-record baseline: S (default 10,000) dibao household inputs built by the
@@ -62,8 +66,7 @@ import { buildDemoCity } from '../server/src/modules/demo/write.ts';
 import { DEMO_AS_OF } from '../server/src/modules/demo/generate.ts';
 import { PolicyCatalogue } from '../server/src/modules/policy/catalogue.ts';
 import { BUILDERS, inputRelation, runOrder } from '../server/src/modules/policy/inputs.ts';
-import { familyFacts, runPolicy } from '../server/src/modules/policy/service.ts';
-import type { SharedFacts } from '../server/src/modules/policy/facts.ts';
+import { FAMILY_CONCURRENCY, runFamily, runPolicy } from '../server/src/modules/policy/service.ts';
 
 const args = process.argv.slice(2);
 const num = (flag: string, dflt: number): number => {
@@ -77,6 +80,8 @@ const E2E_SAMPLE = num('--e2e-sample', 2_000);
 const KEEP = args.includes('--keep');
 /** `--separate`: every policy derives its own registry facts (no family-shared facts, facts.ts), as runs of single policies do. */
 const SEPARATE = args.includes('--separate');
+/** `--concurrency N`: how many policies of the family run at once where they do not read each other (runFamily; default FAMILY_CONCURRENCY.postgres). */
+const CONCURRENCY = num('--concurrency', FAMILY_CONCURRENCY.postgres);
 const HASH = args.includes('--hash');
 const policiesFlag = args.indexOf('--policies');
 /** A subset of the family (comma-separated ids), run in dependency order: for timing one policy on the city. */
@@ -161,7 +166,6 @@ async function main(): Promise<void> {
   const url = new URL(SERVER);
   url.pathname = `/${DB_NAME}`;
   const db = await openDb({ databaseUrl: url.toString() });
-  let facts: SharedFacts | undefined;
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   // Every run this bench starts carries this tag, so that it can remove exactly its own runs.
   const TAG = `bench:${process.pid}:${Date.now()}`;
@@ -200,38 +204,54 @@ async function main(): Promise<void> {
     const order = runOrder(family); // each policy after the ones whose decisions it reads
     const runs: Array<{ policy: string; entity: string; runId: number; seconds: number; rows: number; rowsPerSecond: number; written: number; eligible: number; errors: number; firstError: string | null; fingerprint?: string }> = [];
     const skipped: Array<{ policy: string; reason: string }> = [];
-    // As `policy run --family` (runFamily): the facts several policies derive the same way, once.
-    facts = SEPARATE ? undefined : familyFacts(catalogue, order, ON, systemScope());
-    for (const id of order) {
-      log(`batch ${id}`);
-      let t: { value: Awaited<ReturnType<typeof runPolicy>>; seconds: number };
-      try {
-        t = await timed(() => runPolicy(db, catalogue, id, ON, systemScope(), TAG, facts));
-      } catch (e) {
-        // A policy whose builder cannot supply its inputs fails before anything runs: reported, not timed.
-        const message = (e as Error).message;
-        if (/statement timeout/.test(message)) {
-          log(`  cut at the 120 s statement timeout`);
-          skipped.push({ policy: id, reason: `cut by the 120 s statement timeout (runaway guard): ${message}` });
-          mark(`batch ${id} (timed out)`);
+    type Run = Awaited<ReturnType<typeof runPolicy>>;
+    const record = (id: string, s: Run, seconds: number): void => {
+      if (s.status !== 'done') throw new Error(`run of ${id} ended ${s.status}: ${s.failure}`);
+      runs.push({ policy: id, entity: BUILDERS[id]!.entity, runId: s.id, seconds: r3(seconds), rows: s.total ?? 0, rowsPerSecond: Math.round((s.total ?? 0) / seconds), written: 0, eligible: s.eligible ?? 0, errors: s.errors ?? 0, firstError: s.firstError ?? null });
+      mark(`batch ${id}`);
+    };
+    let familySeconds: number;
+    if (SEPARATE) {
+      // One after the other, each deriving its own facts, as runs of single policies do.
+      for (const id of order) {
+        log(`batch ${id}`);
+        let t: { value: Run; seconds: number };
+        try {
+          t = await timed(() => runPolicy(db, catalogue, id, ON, systemScope(), TAG));
+        } catch (e) {
+          // A policy whose builder cannot supply its inputs fails before anything runs: reported, not timed.
+          const message = (e as Error).message;
+          if (!/cannot supply|no registry input builder|statement timeout/.test(message)) throw e;
+          log(`  skipped: ${message}`);
+          skipped.push({ policy: id, reason: message });
           continue;
         }
-        if (!/cannot supply|no registry input builder/.test(message)) throw e;
-        log(`  skipped: ${message}`);
-        skipped.push({ policy: id, reason: message });
-        continue;
+        record(id, t.value, t.seconds);
       }
-      const s = t.value;
-      if (s.status !== 'done') throw new Error(`run of ${id} ended ${s.status}: ${s.failure}`);
-      runs.push({ policy: id, entity: BUILDERS[id]!.entity, runId: s.id, seconds: r3(t.seconds), rows: s.total ?? 0, rowsPerSecond: Math.round((s.total ?? 0) / t.seconds), written: 0, eligible: s.eligible ?? 0, errors: s.errors ?? 0, firstError: s.firstError ?? null });
-      mark(`batch ${id}`);
+      familySeconds = runs.reduce((a, r) => a + r.seconds, 0);
+    } else {
+      // As `policy run --family` (runFamily): the facts several policies derive the same way,
+      // once; policies that do not read each other's decisions side by side (CONCURRENCY at once).
+      log(`batch: ${order.join(', ')} (${CONCURRENCY} at once where they do not read each other)`);
+      const t = await timed(() => runFamily(db, catalogue, order, ON, systemScope(), TAG, (s) => {
+        const seconds = (Date.parse(s.finishedAt ?? '') - Date.parse(s.startedAt)) / 1000;
+        log(`  ${s.policyId}: ${r3(seconds)} s`);
+        record(s.policyId, s, seconds);
+      }, CONCURRENCY));
+      if (t.value.failed) {
+        const { policy, message } = t.value.failed;
+        if (!/cannot supply|no registry input builder|statement timeout/.test(message)) throw new Error(`${policy}: ${message}`);
+        log(`  ${policy} stopped the family: ${message}`);
+        skipped.push({ policy, reason: message });
+      }
+      familySeconds = t.seconds;
     }
-    const dropped = await timed(() => facts?.drop(db) ?? Promise.resolve());
-    log(`  shared facts dropped in ${r3(dropped.seconds)} s`);
+    runs.sort((a, b) => order.indexOf(a.policy) - order.indexOf(b.policy));
     const writtenByRun = await db.query<{ run_id: number; n: number }>('SELECT run_id::int AS run_id, count(*)::int AS n FROM policy_decision WHERE run_id = ANY($1::bigint[]) GROUP BY run_id', [runs.map((r) => r.runId)]);
     for (const r of runs) r.written = writtenByRun.find((w) => Number(w.run_id) === Number(r.runId))?.n ?? 0;
     const written = { n: runs.reduce((a, r) => a + r.written, 0) };
-    const batchSeconds = runs.reduce((a, r) => a + r.seconds, 0);
+    // The family's wall time (runs side by side overlap), or the sum of the separate runs.
+    const batchSeconds = familySeconds;
     const batchRows = runs.reduce((a, r) => a + r.rows, 0);
     const cityBatchSeconds = batchSeconds * CITY / persons;
     if (HASH) {
@@ -398,7 +418,6 @@ async function main(): Promise<void> {
     log(`ratio vs evaluation-only baseline (${r3(perRecordMs)} ms/record): ${r2(ratio)}x; vs end-to-end baseline (${r3(e2ePerRecordMs)} ms/record): ${r2(ratioE2E)}x (goal >= ${GOAL.ratio}x)`);
     log(`load average: ${loads.map((l) => `${l.stage} ${l.load.join('/')}`).join('; ')}`);
   } finally {
-    await facts?.drop(db).catch((e: Error) => log(`  could not drop the shared facts: ${e.message}`));
     await app?.close().catch(() => undefined);
     if (EXISTING && !KEEP) {
       log(`removing this bench's runs (${TAG}) from ${DB_NAME}`);

@@ -124,6 +124,24 @@ describe('shared facts of a family run', () => {
     expect(await factTables()).toEqual([]);
   });
 
+  it('runs asking for the same table at once make it once; each goes on when it is committed', async () => {
+    const facts = new SharedFacts();
+    const shared = facts.table('SELECT g AS key FROM generate_series(1, 3) g')!;
+    const own = facts.own('SELECT 7 AS key');
+    await Promise.all([facts.ensure(t.db, [shared]), facts.ensure(t.db, [shared, own]), facts.ensure(t.db, [shared])]);
+    expect(await factTables()).toEqual([shared, own].sort());
+    expect(await t.db.query(`SELECT count(*)::int AS n FROM ${shared}`)).toEqual([{ n: 3 }]);
+    // made: asked again, nothing is made (CREATE would fail: the table exists)
+    await facts.ensure(t.db, [shared, own]);
+    // a table that cannot be made fails every run that waits for it, and a later run tries again
+    const bad = facts.table('SELECT 1/0 AS key')!;
+    const tries = await Promise.allSettled([facts.ensure(t.db, [bad]), facts.ensure(t.db, [bad])]);
+    expect(tries.map((x) => x.status === 'rejected' && String((x.reason as Error).message))).toEqual([expect.stringMatching(/division by zero/), expect.stringMatching(/division by zero/)]);
+    await expect(facts.ensure(t.db, [bad])).rejects.toThrow(/division by zero/);
+    await facts.drop(t.db);
+    expect(await factTables()).toEqual([]);
+  });
+
   it('a family run drops the tables a dead process left more than a day ago, and no others', async () => {
     const old = Math.floor(Date.now() / 1000) - 2 * 86_400;
     const young = Math.floor(Date.now() / 1000) - 60;

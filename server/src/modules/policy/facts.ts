@@ -105,22 +105,31 @@ export class SharedFacts {
     return [...this.byKey.values()].filter((t) => names.includes(t.table) && !this.created.has(t.table));
   }
 
-  /**
-   * Makes the missing tables of `names` in the caller's transaction (then analysed, so that the
-   * planner knows their size); `made` records them once that transaction has committed. A run
-   * makes them in a transaction of their own, before its own.
-   */
-  async make(tx: Queryable, names: readonly string[]): Promise<string[]> {
-    const todo = this.missing(names);
-    for (const t of todo) {
-      await tx.exec(`CREATE UNLOGGED TABLE ${t.table} AS ${t.sql}`);
-      await tx.exec(`ANALYZE ${t.table}`);
-    }
-    return todo.map((t) => t.table);
-  }
+  /** The tables being made now, by the run that claimed them (ensure): the others wait for it. */
+  private readonly making = new Map<string, Promise<void>>();
 
-  made(tables: readonly string[]): void {
-    for (const t of tables) this.created.add(t);
+  /**
+   * Makes the tables of `names` that do not exist yet, each in a transaction of its own caller
+   * (`settings` first), then analysed so that the planner knows their size. Runs of a family may
+   * ask at the same time (runFamily runs independent policies side by side): a table is made by
+   * the first that asks, and the others wait until it is committed; a run's own tables and the
+   * shared ones it claims are made in one transaction. Fails when a table it waits for could not
+   * be made (with that error).
+   */
+  async ensure(db: Db, names: readonly string[], settings: readonly string[] = []): Promise<void> {
+    const todo = this.missing(names).filter((t) => !this.making.has(t.table));
+    if (todo.length > 0) {
+      const work = db.transaction(async (tx) => {
+        for (const s of settings) await tx.exec(s);
+        for (const t of todo) {
+          await tx.exec(`CREATE UNLOGGED TABLE ${t.table} AS ${t.sql}`);
+          await tx.exec(`ANALYZE ${t.table}`);
+        }
+      }).then(() => { for (const t of todo) this.created.add(t.table); })
+        .finally(() => { for (const t of todo) this.making.delete(t.table); });
+      for (const t of todo) this.making.set(t.table, work);
+    }
+    await Promise.all([...new Set(names.map((n) => this.making.get(n)))].filter((w) => w !== undefined));
   }
 
   /** Drops the tables of `names` that were made (a run's own tables, when it ends). */

@@ -208,6 +208,20 @@ describe('the assistance family over a small registry', () => {
     expect(at('tianjin/rigid-expenditure-hardship')).toBeGreaterThan(at('tianjin/tekun'));
     expect(at('tianjin/disability-living-allowance')).toBeGreaterThan(at('tianjin/tekun'));
     expect(family.runs.map((r) => [r.policyId, r.status])).toEqual(family.order.map((id) => [id, 'done']));
+    // runs side by side (two at once on PostgreSQL), but each starts only after every policy it
+    // reads has finished (the database's clock)
+    const byId = new Map(family.runs.map((r) => [r.policyId, r]));
+    let pairs = 0;
+    for (const r of family.runs) {
+      for (const dep of (BUILDERS[r.policyId]?.reads ?? []).filter((d) => d !== r.policyId && byId.has(d))) {
+        expect(Date.parse(r.startedAt), `${r.policyId} after ${dep}`).toBeGreaterThanOrEqual(Date.parse(byId.get(dep)!.finishedAt!));
+        pairs++;
+      }
+    }
+    expect(pairs).toBe(8);
+    // and side by side on PostgreSQL: dibao-edge, which reads nothing of dibao's, started before dibao finished
+    const overlap = Date.parse(byId.get('tianjin/dibao-edge')!.startedAt) < Date.parse(byId.get('tianjin/dibao')!.finishedAt!);
+    expect(overlap).toBe(t.db.kind === 'postgres');
     const tekun = family.runs.find((r) => r.policyId === 'tianjin/tekun')!;
     expect(tekun.reads).toEqual(['tianjin/dibao', 'tianjin/dibao-edge', 'tianjin/tekun']);
     // the 62-year-old child found tekun by the first run is now a tekun supporter

@@ -346,22 +346,23 @@ const SUPPORTER_EDGES = `(SELECT __pr.person_id, __pr.related_person_id AS suppo
  * 21 M edges, those of the 2.1 M persons whose own facts leave them a chance. Repeats are kept:
  * an edge found twice (a spouse relation and the household's head and spouse) gives its supporter
  * twice, which only a policy reading the list as a set may be given (rules ColumnList.setLike;
- * UNION ALL: the edges are never sorted to remove repeats). Each supporter row comes from the
+ * UNION ALL: the edges are never sorted to remove repeats). `__kept`: the row was found through
+ * `keys` (else only through `supporters`). Each supporter row comes from the
  * branch that finds it (the household's members are the person rows that branch scans anyway)
  * instead of joining the edges to all 13.6 M persons afterwards (a hash of the whole person
  * table, spilled in 512 batches: tekun's aggregates table 16 -> 9.5 s, 2026-11-28).
  */
-const supporterRows = (keys: string, supporters: string): string => `(SELECT __pr.person_id AS __key, __sp.* FROM person_relation __pr JOIN ${keys} __k ON __k.id = __pr.person_id
+const supporterRows = (keys: string, supporters: string): string => `(SELECT __pr.person_id AS __key, true AS __kept, __sp.* FROM person_relation __pr JOIN ${keys} __k ON __k.id = __pr.person_id
        JOIN person __sp ON __sp.id = __pr.related_person_id WHERE __pr.kind IN ('spouse', 'child', 'supporter')
-     UNION ALL SELECT __pr.related_person_id, __sp.* FROM person_relation __pr JOIN ${keys} __k ON __k.id = __pr.related_person_id
+     UNION ALL SELECT __pr.related_person_id, true, __sp.* FROM person_relation __pr JOIN ${keys} __k ON __k.id = __pr.related_person_id
        JOIN person __sp ON __sp.id = __pr.person_id WHERE __pr.kind IN ('spouse', 'child')
-     UNION ALL SELECT __ha.id, __hb.* FROM ${keys} __ha JOIN person __hb ON __hb.household_id = __ha.household_id AND __hb.id <> __ha.id
+     UNION ALL SELECT __ha.id, true, __hb.* FROM ${keys} __ha JOIN person __hb ON __hb.household_id = __ha.household_id AND __hb.id <> __ha.id
        WHERE (__ha.household_relation, __hb.household_relation) IN ${HOUSEHOLD_DUTIES}
-     UNION ALL SELECT __pr.person_id, __sp.* FROM person_relation __pr JOIN ${supporters} __s ON __s.id = __pr.related_person_id
+     UNION ALL SELECT __pr.person_id, false, __sp.* FROM person_relation __pr JOIN ${supporters} __s ON __s.id = __pr.related_person_id
        JOIN person __sp ON __sp.id = __pr.related_person_id WHERE __pr.kind IN ('spouse', 'child', 'supporter')
-     UNION ALL SELECT __pr.related_person_id, __sp.* FROM person_relation __pr JOIN ${supporters} __s ON __s.id = __pr.person_id
+     UNION ALL SELECT __pr.related_person_id, false, __sp.* FROM person_relation __pr JOIN ${supporters} __s ON __s.id = __pr.person_id
        JOIN person __sp ON __sp.id = __pr.person_id WHERE __pr.kind IN ('spouse', 'child')
-     UNION ALL SELECT __ha.id, __sp.* FROM person __ha JOIN ${supporters} __hb ON __hb.household_id = __ha.household_id AND __hb.id <> __ha.id
+     UNION ALL SELECT __ha.id, false, __sp.* FROM person __ha JOIN ${supporters} __hb ON __hb.household_id = __ha.household_id AND __hb.id <> __ha.id
        JOIN person __sp ON __sp.id = __hb.id WHERE (__ha.household_relation, __hb.household_relation) IN ${HOUSEHOLD_DUTIES})`;
 
 /** The months the medical-spending field sums (its name says 12). */
@@ -582,7 +583,19 @@ function columnSql(c: ColumnField, sql: string | undefined): string {
  * What a pruned run (rules `pruning`) needs: the rules' pruning, the row's library over another
  * alias of its table, and the fields it defers (`deferred`: vouched for, and read through joins).
  */
-interface PruneContext { pruning: Pruning; libAt: (alias: string, j: Joins) => FieldLib; deferred: ReadonlySet<string> }
+interface PruneContext {
+  pruning: Pruning; libAt: (alias: string, j: Joins) => FieldLib; deferred: ReadonlySet<string>;
+  /** The run's scope over a row alias as SQL without parameters, when it can be written into a table's SQL (PrunedRows). */
+  inScope?: ((alias: string) => string) | undefined;
+}
+
+/**
+ * A pruned run whose rows are read from its own tables (projectColumns): the rows that need the
+ * list are the table `keys`, which holds their own columns (every plan field, by column name),
+ * and the aggregates of the list are `table`, joined under `alias` in the query's joins; the rows
+ * that are decided only because of a bad element are those of `table` whose `__kept` is false.
+ */
+interface PrunedRows { keys: string; table: string; alias: string; aggregates: readonly string[] }
 
 /**
  * The plan's fields a pruned person run may defer (rules `pruning`): required, vouched for by the
@@ -631,20 +644,27 @@ function inlineColumns(fields: readonly ColumnField[], libAt: (j: Joins) => Fiel
  * Undefined when a column needs a join (a decision, a spouse…) that is not vouched for.
  */
 function pruneTables(prune: PruneContext, plan: ColumnPlan, list: ColumnPlan['lists'][number], l: ListSource & { entities: NonNullable<ListSource['entities']> },
-  on: string, joins: Joins): { keys: string; elements: string } | undefined {
+  on: string, joins: Joins): { keys: string; elements: string; withColumns: boolean } | undefined {
   const own = inlineColumns(plan.fields, (j) => prune.libAt('__kp', j), on, joins, () => false);
   const elem = inlineColumns(list.elemFields, (j) => l.lib('__ep', on, j), on, joins,
     (c, src) => typeof src === 'object' && 'oneOf' in src && vouched(c.ty, src.oneOf));
   if (!own || !elem) return undefined;
   const bad = prune.pruning.bad(list.name, (col) => (elem.get(col) === undefined ? undefined : `__ex.${col}`));
   if (bad === undefined) return undefined;
-  const pass = (alias: string, cols: Map<string, string | undefined>, out: string, test: string): string =>
-    `SELECT ${out}.id, ${out}.household_id, ${out}.household_relation FROM ${fenced(`SELECT ${alias}.id, ${alias}.household_id, ${alias}.household_relation,
-       ${[...cols].filter(([, sql]) => sql !== undefined).map(([col, sql]) => `${sql} AS ${col}`).join(', ')}
-       FROM ${l.entities.table} ${alias} WHERE ${living(alias, on)}`, out)} WHERE CASE WHEN ${out}.${out}__fence THEN ${test} END`;
+  const given = (cols: Map<string, string | undefined>): string[] => [...cols].filter(([, sql]) => sql !== undefined).map(([col]) => col);
+  const pass = (alias: string, cols: Map<string, string | undefined>, out: string, test: string, keep: readonly string[] = [], where: string[] = []): string =>
+    `SELECT ${[`${out}.id`, `${out}.household_id`, `${out}.household_relation`, ...keep.map((c) => `${out}.${c}`)].join(', ')} FROM ${fenced(`SELECT ${alias}.id, ${alias}.household_id, ${alias}.household_relation,
+       ${given(cols).map((col) => `${cols.get(col) as string} AS ${col}`).join(', ')}
+       FROM ${l.entities.table} ${alias} WHERE ${[living(alias, on), ...where].join(' AND ')}`, out)} WHERE CASE WHEN ${out}.${out}__fence THEN ${test} END`;
+  // The rows that need the list keep their own columns (a run reads them from this table,
+  // PrunedRows) when the run's scope can be written in; else only their ids.
+  const withColumns = prune.inScope !== undefined;
   return {
-    keys: joins.own(pass('__kp', own, '__kx', prune.pruning.needed((col) => `__kx.${col}`))),
+    keys: joins.own(withColumns
+      ? pass('__kp', own, '__kx', prune.pruning.needed((col) => `__kx.${col}`), given(own), [(prune.inScope as (a: string) => string)('__kp')])
+      : pass('__kp', own, '__kx', prune.pruning.needed((col) => `__kx.${col}`))),
     elements: joins.own(pass('__ep', elem, '__ex', bad)),
+    withColumns,
   };
 }
 
@@ -660,7 +680,7 @@ function pruneTables(prune: PruneContext, plan: ColumnPlan, list: ColumnPlan['li
  * the condition that a row is one of those goes into `rows` (the relation leaves out the others).
  */
 function projectColumns(plan: ColumnPlan, lib: FieldLib, on: string, path: string, missing: string[], used: Set<string>, joins: Joins,
-  prune?: PruneContext, rows: string[] = []): string[] | undefined {
+  prune?: PruneContext, rows: string[] = [], split: PrunedRows[] = []): string[] | undefined {
   const cols = plan.fields.map((c) => `${columnSql(c, fieldSql(c.name, c, lib, on, path, missing, used, joins))} AS ${c.col}`);
   for (const list of plan.lists) {
     const src = lib[list.name];
@@ -680,23 +700,28 @@ function projectColumns(plan: ColumnPlan, lib: FieldLib, on: string, path: strin
     const columns = [...elemCols, ...extras.map((x) => `${x.elem} AS ${x.col}`)].join(', ');
     // Pruned only when the policy reads the list as a set: the restricted elements keep repeats.
     const pruned = prune && l.entities && list.setLike && extras.length === 0 ? pruneTables(prune, plan, list, { ...l, entities: l.entities }, on, joins) : undefined;
+    // Read from the run's own tables (PrunedRows): only one list, whose keys hold every own column.
+    const fromKeys = pruned?.withColumns === true && plan.lists.length === 1;
     const elements = l.entities && pruned
       // Few edges: the element's columns per edge (the restricted edges are fewer than the persons).
-      ? `SELECT ${l.alias}.__key AS key, ${columns} FROM ${l.entities.rows(pruned.keys, pruned.elements)} ${innerJoins.sql()} WHERE ${l.where}`
+      ? `SELECT ${l.alias}.__key AS key, ${fromKeys ? `${l.alias}.__kept AS __kept, ` : ''}${columns} FROM ${l.entities.rows(pruned.keys, pruned.elements)} ${innerJoins.sql()} WHERE ${l.where}`
       : l.entities
         ? `SELECT ${l.entities.edgeKey} AS key, __x.* FROM ${l.entities.edges}
            JOIN ${fenced(`SELECT ${l.alias}.id AS __id, ${columns} FROM ${l.entities.from} ${innerJoins.sql()} WHERE ${l.where}`, '__x')} ON __x.__id = ${l.entities.edgeId}`
         : `SELECT ${l.key} AS key, ${columns} FROM ${l.from} ${innerJoins.sql()} WHERE ${l.where}`;
-    const aggregates = listAggregates(list, elements, extras.map((x) => ({ col: x.col, sql: x.agg })));
+    const aggregates = listAggregates(list, elements, [...extras.map((x) => ({ col: x.col, sql: x.agg })),
+      // Whether a parent was reached as one that needs the list (else only through a bad element).
+      ...(fromKeys ? [{ col: '__kept', sql: 'bool_or(__el.__kept)' }] : [])]);
     // Pruned, the aggregates are a table of the run's own, and the only rows decided are those
     // that need the list or have an element in it (any other is not eligible, without an error,
     // so it would not be stored): the query runs in parallel workers over a sixth of the persons.
     const table = pruned ? joins.own(aggregates) : joins.derived(aggregates);
     // One IN over a UNION, a semi-join: `IN (…) OR IN (…)` is two subplans scanned per row when
     // the ids do not fit in work_mem (millions here).
-    if (pruned) rows.push(`${l.parentKey} IN (SELECT __r.id FROM ${pruned.keys} __r UNION SELECT __r.key FROM ${table} __r)`);
+    if (pruned && !fromKeys) rows.push(`${l.parentKey} IN (SELECT __r.id FROM ${pruned.keys} __r UNION SELECT __r.key FROM ${table} __r)`);
     const a = joins.add(`aggregates:${p}`, (a) => `LEFT JOIN ${table} AS ${a} ON ${a}.key = ${l.parentKey}`);
     for (const x of list.aggregates) cols.push(`${a}.${x.col} AS ${x.col}`);
+    if (pruned && fromKeys) split.push({ keys: pruned.keys, table, alias: a, aggregates: list.aggregates.map((x) => x.col) });
   }
   if (prune && plan.lists.length === 0 && prune.deferred.size > 0) {
     // Deferred fields only: the rows whose own fields leave them a chance are the only ones
@@ -767,17 +792,23 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   // list (with lists, a run prunes on the lists: pruneTables).
   const deferred = shape === 'kept' && builder.entity === 'person' && columns && columns.lists.length === 0 ? deferrable(columns, onSql) : [];
   const pruned = shape === 'kept' && builder.entity === 'person' ? pruning(policy, on, checked, deferred) : undefined;
-  const prune = pruned && { pruning: pruned, libAt: (alias: string, j: Joins) => personLib(alias, onSql, j), deferred: new Set(deferred) };
+  const scopeValues = params === 'literal' ? (v: readonly string[]): string => `ARRAY[${v.map(sqlQuote).join(', ')}]::text[]` : params;
+  const prune = pruned && {
+    pruning: pruned, libAt: (alias: string, j: Joins) => personLib(alias, onSql, j), deferred: new Set(deferred),
+    inScope: params === 'literal' ? (a: string) => scopeSql(scope, `${a}.residence_community`, `${a}.grid_id`, scopeValues) : undefined,
+  };
   const context = (): JoinContext => ({ n: 0, facts, tables: new Set(), own: new Map(), policy: publicId });
   let ctx = context();
   let joins = new Joins(ctx);
   const membersKey = columns?.lists.some((l) => l.name === 'members') ? `aggregates:${policy.entity}.members` : undefined;
   const libOf = (j: Joins, merged: boolean): FieldLib => (builder.entity === 'person' ? personLib('p', onSql, j) : householdLib('h', onSql, j, merged ? membersKey : undefined));
   const rows: string[] = [];
-  let select = columns ? projectColumns(columns, libOf(joins, true), onSql, policy.entity, missing, used, joins, prune, rows) : undefined;
+  const split: PrunedRows[] = [];
+  let select = columns ? projectColumns(columns, libOf(joins, true), onSql, policy.entity, missing, used, joins, prune, rows, split) : undefined;
   if (!select) {
     columns = undefined;
     rows.length = 0;
+    split.length = 0;
     ctx = context();
     joins = new Joins(ctx);
     missing.length = 0;
@@ -792,14 +823,24 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   const hasLiving = membersKey !== undefined && joins.has(membersKey)
     ? `${joins.alias(membersKey)}.key IS NOT NULL`
     : `EXISTS (SELECT 1 FROM person __l WHERE __l.household_id = h.id AND ${living('__l', onSql)})`;
-  const scopeValues = params === 'literal' ? (v: readonly string[]): string => `ARRAY[${v.map(sqlQuote).join(', ')}]::text[]` : params;
   const where = builder.entity === 'person'
     ? `${living('p', onSql)} AND ${scopeSql(scope, 'p.residence_community', 'p.grid_id', scopeValues)}`
     : `${hasLiving} AND ${scopeSql(scope, 'h.residence_community', 'h.grid_id', scopeValues)}`;
   const table = builder.entity === 'person' ? 'person' : 'household';
-  const sql = `SELECT ${alias}.id AS id, ${select.join(',\n    ')} FROM ${table} ${alias}
+  const [kept] = split;
+  const sql = kept && columns
+    // A pruned run read from its own tables (PrunedRows): the rows that need the list with the
+    // own columns computed when the table was made (in the run's scope) and their aggregates,
+    // then the few rows decided only because of a bad element, computed from their own rows.
+    ? `SELECT __k.id AS id, ${[...columns.fields.map((c) => `__k.${c.col} AS ${c.col}`), ...kept.aggregates.map((c) => `__a.${c} AS ${c}`)].join(', ')}
+  FROM ${kept.keys} __k LEFT JOIN ${kept.table} __a ON __a.key = __k.id
+  UNION ALL
+  SELECT ${alias}.id AS id, ${select.join(',\n    ')} FROM ${table} ${alias}
+  ${joins.sql()}
+  WHERE ${[where, ...rows, `${kept.alias}.key IS NOT NULL`, `NOT ${kept.alias}.__kept`, `NOT EXISTS (SELECT 1 FROM ${kept.keys} __k WHERE __k.id = ${alias}.id)`].join(' AND ')}`
+    : `SELECT ${alias}.id AS id, ${select.join(',\n    ')} FROM ${table} ${alias}
   ${joins.sql()}
   WHERE ${[where, ...rows].join(' AND ')}`;
-  const total = rows.length > 0 ? `SELECT count(*) FROM ${table} ${alias} WHERE ${where}` : undefined;
+  const total = rows.length > 0 || kept ? `SELECT count(*) FROM ${table} ${alias} WHERE ${where}` : undefined;
   return { sql, ...(columns ? { columns } : {}), ...(total ? { total } : {}), checked, facts: [...ctx.tables], ownFacts: [...ctx.own.values()], entity: builder.entity, reads: builder.reads, placeholders: Object.fromEntries([...used].map((k) => [k, PLACEHOLDERS[k] as string])) };
 }

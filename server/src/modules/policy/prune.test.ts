@@ -12,7 +12,8 @@ import { testDb, type TestDb } from '../../testing/db.ts';
 import { DEFAULT_POLICY_DIR, PolicyCatalogue } from './catalogue.ts';
 import { inputRelation } from './inputs.ts';
 import * as service from './service.ts';
-import { relate, seedRegistry } from './test-fixtures.ts';
+import { OTHER_DISTRICT_COMMUNITY, relate, seedRegistry } from './test-fixtures.ts';
+import type { Scope } from '../../platform/auth/scope.ts';
 
 const ON = '2026-05-01';
 const TEKUN = 'tianjin/tekun';
@@ -32,10 +33,13 @@ describe('tekun run without the supporters of persons it cannot find eligible', 
       [{ birth: '1948-01-01', income: 0 }],                                                     // 5: elder whose only supporter is 4
       [{ birth: '1985-01-01', income: 5000 }, { birth: '2015-01-01', income: 0, relation: 'child' }], // 6, 7
       [{ birth: '1940-01-01', income: 100 }, { birth: '1942-01-01', income: 200, relation: 'spouse' }], // 8, 9: elderly couple
+      [{ birth: '1944-01-01', income: 0, community: OTHER_DISTRICT_COMMUNITY }],                 // 10: alone, in 河西区: eligible
+      [{ birth: '1946-01-01', income: 0, community: OTHER_DISTRICT_COMMUNITY }],                 // 11: in 河西区, supported by 4
     ]);
     const p = ids.persons;
     await relate(t.db, p[3]!, p[4]!, 'supporter', 'elder'); // 3 is not eligible anyway, but its supporter's record is broken
     await relate(t.db, p[5]!, p[4]!, 'child');
+    await relate(t.db, p[11]!, p[4]!, 'child');
   }, 120_000);
   afterAll(async () => { await t.close(); });
 
@@ -72,5 +76,32 @@ describe('tekun run without the supporters of persons it cannot find eligible', 
     expect(got).toContain(`${p[5]}:error:invalid input`);
     // the elder with an able child is not stored
     expect(got.some((k) => k.startsWith(`${p[1]}:`))).toBe(false);
+  });
+
+  it('a run over one district stores exactly what the full relation gives there', async () => {
+    const policy = catalogue.get(TEKUN, ON);
+    const district = { prefixes: ['120101'], gridIds: [], all: false } as unknown as Scope;
+    const full = inputRelation(TEKUN, policy, ON, district, 'literal', 'columns');
+    const fullSql = compileToSql(policy, ON, { inputRelation: full.sql, columns: full.columns!, checked: full.checked });
+    const want = (await t.db.query<{ k: string }>(
+      `SELECT id || ':' || coalesce(eligible::text, 'error') || ':' || coalesce(error, '-') AS k FROM (${fullSql}) d
+       WHERE eligible OR error IS NOT NULL ORDER BY id`)).map((r) => r.k);
+    const run = await service.runPolicy(t.db, catalogue, TEKUN, ON, district, 'test');
+    const got = (await t.db.query<{ k: string }>(
+      `SELECT entity_id || ':' || coalesce(eligible::text, 'error') || ':' || coalesce(error, '-') AS k FROM policy_decision WHERE run_id = $1 ORDER BY entity_id`,
+      [run.id])).map((r) => r.k);
+    expect(got).toEqual(want);
+    const [total] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${fullSql}) d`);
+    expect(run.total).toBe(total!.n);
+    const p = ids.persons;
+    expect(got).toContain(`${p[0]}:true:-`);
+    expect(got).toContain(`${p[5]}:error:invalid input`);
+    // the 河西区 persons are outside: neither the eligible one nor the one the broken record supports
+    expect(got.some((k) => k.startsWith(`${p[10]}:`) || k.startsWith(`${p[11]}:`))).toBe(false);
+    // and a run over the whole city has them
+    const city = await service.runPolicy(t.db, catalogue, TEKUN, ON, systemScope(), 'test');
+    const [both] = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM policy_decision WHERE run_id = $1 AND entity_id = ANY($2::bigint[])`, [city.id, [p[10], p[11]]]);
+    expect(both!.n).toBe(2);
   });
 });

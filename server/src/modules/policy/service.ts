@@ -8,7 +8,7 @@ import type { Db } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { isEmptyScope, systemScope, type Scope } from '../../platform/auth/scope.ts';
 import type { PolicyCatalogue } from './catalogue.ts';
-import { inputRelation, runOrder, type InputShape } from './inputs.ts';
+import { BUILDERS, inputRelation, runOrder, type InputShape } from './inputs.ts';
 import { FactSurvey, SharedFacts, sweepSharedFacts } from './facts.ts';
 
 /** A rules error as an AppError: bad input 422 naming the field, unknown policy 404. */
@@ -193,11 +193,7 @@ export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string,
       // The family's shared facts this run is the first to need, and the run's own, committed
       // before the run starts. A run's own tables left by a process that died go after a day.
       if (!family && input.ownFacts.length > 0) await sweepSharedFacts(db);
-      const made = await db.transaction(async (tx) => {
-        for (const setting of SQL_SESSION_SETTINGS) await tx.exec(setting);
-        return facts.make(tx, input.facts);
-      });
-      facts.made(made);
+      await facts.ensure(db, input.facts, SQL_SESSION_SETTINGS);
       await db.transaction(async (tx) => {
         // Held until this transaction ends, also when the process dies: a 'running' run whose lock
         // is free is no longer running anywhere (reapInterruptedRuns).
@@ -255,28 +251,59 @@ export function runInputs(catalogue: PolicyCatalogue, run: RunSummary): { placeh
 export interface FamilyRun { on: string; order: string[]; runs: RunSummary[]; failed: { policy: string; message: string } | null }
 
 /**
- * Runs policies one after the other in dependency order (`runOrder`): each reads the decisions the
- * earlier ones stored. Stops at the first failure (later policies would read stale decisions);
- * `onRun` hears each summary as it ends. The registry facts that several of them derive the same
- * way are derived once for the whole family (facts.ts: one snapshot, dropped at the end).
+ * How many policies of a family run at once on each kind of database (runFamily). PostgreSQL: two,
+ * so that the parts of a run that one process does alone (a grouping finished by the leader, a
+ * merge join, writing the decisions, analysing a table) overlap with another policy's work; a
+ * run's query itself already uses the parallel workers the server allows. PGlite is one process:
+ * one at a time.
+ */
+export const FAMILY_CONCURRENCY: Record<Db['kind'], number> = { postgres: 2, pglite: 1 };
+
+/**
+ * Runs policies in dependency order (`runOrder`): each starts once the others of the list whose
+ * decisions its builder reads have finished, and reads what they stored; policies that do not
+ * read each other run side by side, up to `concurrency` at once (FAMILY_CONCURRENCY). After the
+ * first failure no further policy starts (later ones would read stale decisions); the ones
+ * already running finish. `onRun` hears each summary as it ends; `runs` lists them in run order.
+ * The registry facts that several of them derive the same way are derived once for the whole
+ * family (facts.ts: one snapshot, dropped at the end).
  */
 export async function runFamily(db: Db, catalogue: PolicyCatalogue, ids: readonly string[], on: string, scope: Scope, startedBy: string,
-  onRun: (s: RunSummary) => void = () => undefined): Promise<FamilyRun> {
+  onRun: (s: RunSummary) => void = () => undefined, concurrency: number = FAMILY_CONCURRENCY[db.kind]): Promise<FamilyRun> {
   const order = runOrder(ids);
-  const runs: RunSummary[] = [];
+  const inFamily = new Set(order);
+  const needs = new Map(order.map((id) => [id, (BUILDERS[id]?.reads ?? []).filter((r) => r !== id && inFamily.has(r))]));
+  const done = new Map<string, RunSummary>();
+  const started = new Set<string>();
+  let failed: FamilyRun['failed'] = null;
   await sweepSharedFacts(db);
   const facts = familyFacts(catalogue, order, on, scope);
   try {
-    for (const id of order) {
-      try {
-        const s = await runPolicy(db, catalogue, id, on, scope, startedBy, facts);
-        runs.push(s);
-        onRun(s);
-      } catch (e) {
-        return { on, order, runs, failed: { policy: id, message: (e as Error).message } };
-      }
-    }
-    return { on, order, runs, failed: null };
+    await new Promise<void>((resolve) => {
+      let running = 0;
+      const next = (): void => {
+        for (const id of order) {
+          if (failed || running >= Math.max(1, concurrency)) break;
+          if (started.has(id) || !(needs.get(id) ?? []).every((r) => done.has(r))) continue;
+          started.add(id);
+          running++;
+          (async () => {
+            const s = await runPolicy(db, catalogue, id, on, scope, startedBy, facts);
+            done.set(id, s);
+            onRun(s);
+          })().catch((e: unknown) => {
+            failed ??= { policy: id, message: (e as Error).message };
+          }).finally(() => {
+            running--;
+            next();
+            if (running === 0) resolve();
+          });
+        }
+      };
+      next();
+      if (running === 0) resolve();
+    });
+    return { on, order, runs: order.flatMap((id) => done.get(id) ?? []), failed };
   } finally {
     await facts.drop(db);
   }
