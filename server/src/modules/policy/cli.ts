@@ -138,9 +138,9 @@ export function registerPolicyCommand(program: Command): void {
       if (failed > 0) process.exitCode = 1;
     }));
 
-  policy.command('run [id]').description('decide everyone in the registry in one SQL query per policy and store the decisions; --family runs a set in dependency order')
+  policy.command('run [id]').description('decide everyone in the registry in one SQL query per policy and store the decisions; --family runs a set, each policy after the ones whose decisions it reads')
     .requiredOption('--on <date>', 'the date to decide for', parseDate)
-    .option('--family <name>', `run a family of policies in dependency order, each reading the decisions of the ones before (${Object.keys(FAMILIES).join(', ')})`)
+    .option('--family <name>', `run a family of policies, each after the ones whose decisions it reads, the others side by side (${Object.keys(FAMILIES).join(', ')})`)
     .option(...dirOpt)
     .action(guarded(async (id: string | undefined, opts: { on: string; family?: string; dir?: string }) => {
       if ((id === undefined) === (opts.family === undefined)) throw new ExitError('policy run: name one policy id, or --family NAME (not both)', 2);
@@ -153,12 +153,11 @@ export function registerPolicyCommand(program: Command): void {
         await withDb(async (db) => {
           const { systemScope } = await import('../../platform/auth/scope.ts');
           const started = Date.now();
-          let last = started;
-          console.error(`running ${order.length} policies on ${opts.on}: ${order.join(', ')}`);
+          console.error(`running ${order.length} policies on ${opts.on}, each after the ones whose decisions it reads: ${order.join(', ')}`);
           const r = await service.runFamily(db, c, ids, opts.on, systemScope(), cliActor(), (s) => {
-            const now = Date.now();
-            console.error(`${s.policyId}: run ${s.id}, ${s.total} decided, ${s.eligible} eligible, ${s.errors} errors (${((now - last) / 1000).toFixed(1)} s)`);
-            last = now;
+            // The run's own time: runs that do not read each other overlap.
+            const seconds = (Date.parse(s.finishedAt ?? '') - Date.parse(s.startedAt)) / 1000;
+            console.error(`${s.policyId}: run ${s.id}, ${s.total} decided, ${s.eligible} eligible, ${s.errors} errors (${seconds.toFixed(1)} s)`);
           });
           for (const s of r.runs) await audit(db, 'policy.run', s.policyId, { runId: s.id, on: opts.on, total: s.total, family: opts.family });
           console.log(JSON.stringify({ family: opts.family, ...r, seconds: (Date.now() - started) / 1000 }, null, 2));

@@ -57,6 +57,15 @@ describe('shared facts of a family run', () => {
     // spending and households with a tekun member
     expect(rigid.ownFacts).toHaveLength(2);
     expect(new Set(rigid.facts)).toEqual(new Set([...rigid.ownFacts, dibao.facts[0], ...decisions]));
+    // made ahead, from the start of the family run: the tables that read the registry alone (the
+    // members table, tekun's persons that need their supporters and bad supporters, rigid's medical
+    // sums), not those that read decisions (tekun's supporter aggregates read their categories)
+    const ahead = facts.registryOnly([...dibao.facts, ...tekun.facts, ...rigid.facts]);
+    expect(ahead).toHaveLength(4);
+    expect(ahead[0]).toBe(dibao.facts[0]);
+    expect(tekun.ownFacts.filter((x) => ahead.includes(x))).toHaveLength(2);
+    expect(rigid.ownFacts.filter((x) => ahead.includes(x))).toHaveLength(1);
+    expect(decisions.filter((x) => ahead.includes(x))).toEqual([]);
     expect(rigid.sql).not.toContain('FROM feed_row __r');
     expect(rigid.sql).not.toContain('policy_latest_verdicts(');
     for (const r of [dibao, edge, rigid]) expect(r.sql).toContain(`LEFT JOIN ${dibao.facts[0]} AS`);

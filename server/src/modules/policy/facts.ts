@@ -105,6 +105,27 @@ export class SharedFacts {
     return [...this.byKey.values()].filter((t) => names.includes(t.table) && !this.created.has(t.table));
   }
 
+  /**
+   * Those of `names` (in their order, once each) whose rows come from the registry alone: their
+   * SQL reads no stored decisions, directly or through another of these tables. They may be made
+   * at any time of the family run (runFamily makes them ahead of the runs that read them).
+   */
+  registryOnly(names: readonly string[]): string[] {
+    const sqlOf = new Map([...this.byKey.values()].map((t) => [t.table, t.sql]));
+    const memo = new Map<string, boolean>();
+    const pure = (table: string): boolean => {
+      let v = memo.get(table);
+      if (v === undefined) {
+        memo.set(table, false); // a cycle is impossible (a table reads tables made before it); refuse it anyway
+        const sql = sqlOf.get(table);
+        v = sql !== undefined && shareable(sql) && [...sql.matchAll(new RegExp(`\\b${PREFIX}\\w+`, 'g'))].every(([m]) => m === table || pure(m));
+        memo.set(table, v);
+      }
+      return v;
+    };
+    return [...new Set(names)].filter(pure);
+  }
+
   /** The tables being made now, by the run that claimed them (ensure): the others wait for it. */
   private readonly making = new Map<string, Promise<void>>();
 

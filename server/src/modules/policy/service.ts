@@ -143,6 +143,17 @@ function compiled(catalogue: PolicyCatalogue, id: string, on: string, scope: Sco
   return { policy, publicId, input, sql };
 }
 
+/** A run's statement, compiled before it starts (runFamily compiles every policy's first). */
+export type RunStatement = ReturnType<typeof compiled>;
+
+/**
+ * The statement of a batch run with the family's shared facts (its own tables registered there).
+ * The scope goes into the SQL as literals: CREATE TABLE … AS takes no parameters.
+ */
+export function runStatement(catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, facts: SharedFacts): RunStatement {
+  return compiled(catalogue, id, on, scope, 'literal', undefined, 'kept', facts);
+}
+
 /**
  * A run whose row is written (status running) and whose statement is ready: `execute()` runs the
  * statement, records the totals (status done) or the failure (status failed, then rethrows).
@@ -177,13 +188,13 @@ export function decisionTable(sql: string, total?: string): string {
  * rigid's medical sums, the stored decisions it reads, tekun's supporter aggregates) are made
  * before its query and dropped when it ends.
  */
-export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string, family?: SharedFacts): Promise<PreparedRun> {
+export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string, family?: SharedFacts,
+  statement?: RunStatement): Promise<PreparedRun> {
   const facts = family ?? new SharedFacts(new Set());
   // A run covers its recorded scope, and an empty list records the whole city: a run over nothing
   // would claim "not eligible" for everyone (ADR 0004).
   if (!scope.all && isEmptyScope(scope)) throw new AppError('forbidden', 'scope: you may run policies over no region', { field: 'scope' });
-  // The scope goes into the SQL as literals: CREATE TABLE … AS (below) takes no parameters.
-  const { policy, publicId, input, sql } = compiled(catalogue, id, on, scope, 'literal', undefined, 'kept', facts);
+  const { policy, publicId, input, sql } = statement ?? runStatement(catalogue, id, on, scope, facts);
   const [run] = await db.query<{ id: number }>(
     `INSERT INTO policy_run (policy_id, policy_version, on_date, started_by, scope, parameters) VALUES ($1, $2, $3, $4, $5::text[], $6::jsonb) RETURNING id`,
     [publicId, policy.version, on, startedBy, scopeText(scope), JSON.stringify(usedParameters(policy, on))]);
@@ -233,8 +244,9 @@ export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string,
 }
 
 /** Runs a policy over the registry (in the scope) in one pass, stores its eligible and error decisions; waits for the end. */
-export async function runPolicy(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string, facts?: SharedFacts): Promise<RunSummary> {
-  return (await prepareRun(db, catalogue, id, on, scope, startedBy, facts)).execute();
+export async function runPolicy(db: Db, catalogue: PolicyCatalogue, id: string, on: string, scope: Scope, startedBy: string, facts?: SharedFacts,
+  statement?: RunStatement): Promise<RunSummary> {
+  return (await prepareRun(db, catalogue, id, on, scope, startedBy, facts, statement)).execute();
 }
 
 /** What the builder of a stored run's policy reads and which placeholders it uses (no database). */
@@ -278,6 +290,24 @@ export async function runFamily(db: Db, catalogue: PolicyCatalogue, ids: readonl
   let failed: FamilyRun['failed'] = null;
   await sweepSharedFacts(db);
   const facts = familyFacts(catalogue, order, on, scope);
+  // Every statement compiled first (a policy that cannot be compiled fails when its turn comes,
+  // as it would alone), so that the tables that read only the registry are known from the start.
+  const statements = new Map<string, RunStatement>();
+  for (const id of order) {
+    try { statements.set(id, runStatement(catalogue, id, on, scope, facts)); } catch { /* its run throws the same */ }
+  }
+  // Ahead: those tables (a household's members, tekun's persons that need their supporters,
+  // rigid expenditure's medical sums) are made in a lane of their own from the start, in run
+  // order, beside the runs, when more than one statement may run at once: a run that needs one
+  // waits for it, or makes it itself when the lane has not come to it. A table the lane cannot
+  // make is left to its run, which then fails with the error.
+  const ahead = concurrency > 1 ? facts.registryOnly([...statements.values()].flatMap((x) => x.input.facts)) : [];
+  const lane = (async () => {
+    for (const table of ahead) {
+      if (failed) break;
+      await facts.ensure(db, [table], SQL_SESSION_SETTINGS).catch(() => undefined);
+    }
+  })();
   try {
     await new Promise<void>((resolve) => {
       let running = 0;
@@ -288,7 +318,7 @@ export async function runFamily(db: Db, catalogue: PolicyCatalogue, ids: readonl
           started.add(id);
           running++;
           (async () => {
-            const s = await runPolicy(db, catalogue, id, on, scope, startedBy, facts);
+            const s = await runPolicy(db, catalogue, id, on, scope, startedBy, facts, statements.get(id));
             done.set(id, s);
             onRun(s);
           })().catch((e: unknown) => {
@@ -305,6 +335,7 @@ export async function runFamily(db: Db, catalogue: PolicyCatalogue, ids: readonl
     });
     return { on, order, runs: order.flatMap((id) => done.get(id) ?? []), failed };
   } finally {
+    await lane;
     await facts.drop(db);
   }
 }
