@@ -130,27 +130,29 @@ export class SharedFacts {
   private readonly making = new Map<string, Promise<void>>();
 
   /**
-   * Makes the tables of `names` that do not exist yet, each in a transaction of its own caller
-   * (`settings` first), then analysed so that the planner knows their size. Runs of a family may
-   * ask at the same time (runFamily runs independent policies side by side): a table is made by
-   * the first that asks, and the others wait until it is committed; a run's own tables and the
-   * shared ones it claims are made in one transaction. Fails when a table it waits for could not
-   * be made (with that error).
+   * Makes the tables of `names` that do not exist yet, one after the other, each in a transaction
+   * of its own (`settings` first) and analysed so that the planner knows its size. Runs of a family
+   * may ask at the same time (runFamily runs independent policies side by side and makes some
+   * tables ahead): a table is made by the first that asks, and the others wait until it is
+   * committed (`wait: false`: go on without it, for the lane that makes tables ahead). Fails when
+   * a table it waits for could not be made (with that error).
    */
-  async ensure(db: Db, names: readonly string[], settings: readonly string[] = []): Promise<void> {
-    const todo = this.missing(names).filter((t) => !this.making.has(t.table));
-    if (todo.length > 0) {
-      const work = db.transaction(async (tx) => {
-        for (const s of settings) await tx.exec(s);
-        for (const t of todo) {
+  async ensure(db: Db, names: readonly string[], settings: readonly string[] = [], wait = true): Promise<void> {
+    for (const name of new Set(names)) {
+      const t = this.missing([name])[0];
+      if (!t) continue;
+      let work = this.making.get(t.table);
+      if (work === undefined) {
+        work = db.transaction(async (tx) => {
+          for (const s of settings) await tx.exec(s);
           await tx.exec(`CREATE UNLOGGED TABLE ${t.table} AS ${t.sql}`);
           await tx.exec(`ANALYZE ${t.table}`);
-        }
-      }).then(() => { for (const t of todo) this.created.add(t.table); })
-        .finally(() => { for (const t of todo) this.making.delete(t.table); });
-      for (const t of todo) this.making.set(t.table, work);
+        }).then(() => { this.created.add(t.table); })
+          .finally(() => { this.making.delete(t.table); });
+        this.making.set(t.table, work);
+      } else if (!wait) continue;
+      await work;
     }
-    await Promise.all([...new Set(names.map((n) => this.making.get(n)))].filter((w) => w !== undefined));
   }
 
   /** Drops the tables of `names` that were made (a run's own tables, when it ends). */

@@ -305,7 +305,7 @@ export async function runFamily(db: Db, catalogue: PolicyCatalogue, ids: readonl
   const lane = (async () => {
     for (const table of ahead) {
       if (failed) break;
-      await facts.ensure(db, [table], SQL_SESSION_SETTINGS).catch(() => undefined);
+      await facts.ensure(db, [table], SQL_SESSION_SETTINGS, false).catch(() => undefined);
     }
   })();
   try {
