@@ -126,6 +126,9 @@ export class SharedFacts {
     return [...new Set(names)].filter(pure);
   }
 
+  /** A run's own tables dropped when it ended: the lane that makes tables ahead never makes them again. */
+  private readonly retired = new Set<string>();
+
   /** The tables being made now, by the run that claimed them (ensure): the others wait for it. */
   private readonly making = new Map<string, Promise<void>>();
 
@@ -134,7 +137,8 @@ export class SharedFacts {
    * of its own (`settings` first) and analysed so that the planner knows its size. Runs of a family
    * may ask at the same time (runFamily runs independent policies side by side and makes some
    * tables ahead): a table is made by the first that asks, and the others wait until it is
-   * committed (`wait: false`: go on without it, for the lane that makes tables ahead). Fails when
+   * committed (`wait: false`, for the lane that makes tables ahead: go on without it, and leave
+   * alone a run's own table that the run has already dropped). Fails when
    * a table it waits for could not be made (with that error).
    */
   async ensure(db: Db, names: readonly string[], settings: readonly string[] = [], wait = true): Promise<void> {
@@ -142,6 +146,7 @@ export class SharedFacts {
       const t = this.missing([name])[0];
       if (!t) continue;
       let work = this.making.get(t.table);
+      if (!wait && this.retired.has(t.table)) continue;
       if (work === undefined) {
         work = db.transaction(async (tx) => {
           for (const s of settings) await tx.exec(s);
@@ -158,6 +163,7 @@ export class SharedFacts {
   /** Drops the tables of `names` that were made (a run's own tables, when it ends). */
   async dropTables(db: Queryable, names: readonly string[]): Promise<void> {
     for (const t of names) {
+      this.retired.add(t);
       if (!this.created.has(t)) continue;
       await db.exec(`DROP TABLE IF EXISTS ${t}`);
       this.created.delete(t);
