@@ -43,6 +43,26 @@ describe('tekun run without the supporters of persons it cannot find eligible', 
   }, 120_000);
   afterAll(async () => { await t.close(); });
 
+  /**
+   * A tekun run over `scope` (pruned: stored decisions only), its stored decisions as
+   * `id:eligible|error:error`, and what the full relation decides there: its eligible and error
+   * rows (`want`) and how many it decides (`total`).
+   */
+  const runBesideFull = async (scope: Scope) => {
+    const policy = catalogue.get(TEKUN, ON);
+    const full = inputRelation(TEKUN, policy, ON, scope, 'literal', 'columns');
+    const fullSql = compileToSql(policy, ON, { inputRelation: full.sql, columns: full.columns!, checked: full.checked });
+    const want = (await t.db.query<{ k: string }>(
+      `SELECT id || ':' || coalesce(eligible::text, 'error') || ':' || coalesce(error, '-') AS k FROM (${fullSql}) d
+       WHERE eligible OR error IS NOT NULL ORDER BY id`)).map((r) => r.k);
+    const run = await service.runPolicy(t.db, catalogue, TEKUN, ON, scope, 'test');
+    const got = (await t.db.query<{ k: string }>(
+      `SELECT entity_id || ':' || coalesce(eligible::text, 'error') || ':' || coalesce(error, '-') AS k FROM policy_decision WHERE run_id = $1 ORDER BY entity_id`,
+      [run.id])).map((r) => r.k);
+    const [total] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${fullSql}) d`);
+    return { want, got, run, total: total!.n };
+  };
+
   it('stores exactly the eligible and error decisions the full relation gives', async () => {
     const policy = catalogue.get(TEKUN, ON);
     const kept = inputRelation(TEKUN, policy, ON, systemScope(), 'literal', 'kept');
@@ -52,17 +72,9 @@ describe('tekun run without the supporters of persons it cannot find eligible', 
     expect(kept.sql).toMatch(/__k ON __k\.id = __pr\.person_id/);
     expect(full.sql).not.toMatch(/__k ON __k\.id/);
 
-    const fullSql = compileToSql(policy, ON, { inputRelation: full.sql, columns: full.columns!, checked: full.checked });
-    const want = (await t.db.query<{ k: string }>(
-      `SELECT id || ':' || coalesce(eligible::text, 'error') || ':' || coalesce(error, '-') AS k FROM (${fullSql}) d
-       WHERE eligible OR error IS NOT NULL ORDER BY id`)).map((r) => r.k);
-    const run = await service.runPolicy(t.db, catalogue, TEKUN, ON, systemScope(), 'test');
-    const got = (await t.db.query<{ k: string }>(
-      `SELECT entity_id || ':' || coalesce(eligible::text, 'error') || ':' || coalesce(error, '-') AS k FROM policy_decision WHERE run_id = $1 ORDER BY entity_id`,
-      [run.id])).map((r) => r.k);
+    const { got, want, run, total } = await runBesideFull(systemScope());
     expect(got).toEqual(want);
-    const [total] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${fullSql}) d`);
-    expect(run.total).toBe(total!.n);
+    expect(run.total).toBe(total);
     // the run's own tables (persons needing their supporters, bad supporters, aggregates) are gone
     const [left] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'policy\\_facts\\_%'`);
     expect(left!.n).toBe(0);
@@ -79,20 +91,10 @@ describe('tekun run without the supporters of persons it cannot find eligible', 
   });
 
   it('a run over one district stores exactly what the full relation gives there', async () => {
-    const policy = catalogue.get(TEKUN, ON);
     const district = { prefixes: ['120101'], gridIds: [], all: false } as unknown as Scope;
-    const full = inputRelation(TEKUN, policy, ON, district, 'literal', 'columns');
-    const fullSql = compileToSql(policy, ON, { inputRelation: full.sql, columns: full.columns!, checked: full.checked });
-    const want = (await t.db.query<{ k: string }>(
-      `SELECT id || ':' || coalesce(eligible::text, 'error') || ':' || coalesce(error, '-') AS k FROM (${fullSql}) d
-       WHERE eligible OR error IS NOT NULL ORDER BY id`)).map((r) => r.k);
-    const run = await service.runPolicy(t.db, catalogue, TEKUN, ON, district, 'test');
-    const got = (await t.db.query<{ k: string }>(
-      `SELECT entity_id || ':' || coalesce(eligible::text, 'error') || ':' || coalesce(error, '-') AS k FROM policy_decision WHERE run_id = $1 ORDER BY entity_id`,
-      [run.id])).map((r) => r.k);
+    const { got, want, run, total } = await runBesideFull(district);
     expect(got).toEqual(want);
-    const [total] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${fullSql}) d`);
-    expect(run.total).toBe(total!.n);
+    expect(run.total).toBe(total);
     const p = ids.persons;
     expect(got).toContain(`${p[0]}:true:-`);
     expect(got).toContain(`${p[5]}:error:invalid input`);
