@@ -679,7 +679,9 @@ function pruneTables(prune: PruneContext, plan: ColumnPlan, list: ColumnPlan['li
  * `prune`: a batch run that stores only eligible and error decisions gives a list of entities
  * reached through edges (tekun's supporters) only to the rows that need it or have an element
  * that could make them an error (rules `pruning`): the edges of the others are never read, and
- * the condition that a row is one of those goes into `rows` (the relation leaves out the others).
+ * the condition that a row is one of those goes into `rows` (the relation leaves out the others),
+ * or, in a run whose scope is written into its tables, the tables it reads those rows from go
+ * into `split` (PrunedRows: the relation reads them instead of the entity's table).
  */
 function projectColumns(plan: ColumnPlan, lib: FieldLib, on: string, path: string, missing: string[], used: Set<string>, joins: Joins,
   prune?: PruneContext, rows: string[] = [], split: PrunedRows[] = []): string[] | undefined {
