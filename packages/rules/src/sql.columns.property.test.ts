@@ -200,6 +200,58 @@ describe.each(runners)('compiled SQL over typed columns == over the jsonb input 
     }, Math.max(60_000, RUNS_PER_DATE * 5_000));
   }
 
+  it('rigid expenditure may defer its category over its members\' sums; dibao, without a deferred field, may not be pruned', () => {
+    const byId = new Map(policies.map((p) => [p.id, p]));
+    const rigid = byId.get('tianjin.rigid-expenditure-hardship')!;
+    // Every condition reads the members list: pruned only with it as the row's own.
+    expect(pruning(rigid, '2026-07-01', [], ['assistance'])).toBeUndefined();
+    expect(pruning(rigid, '2026-07-01', [], ['assistance'], ['members'])).toBeDefined();
+    expect(pruning(byId.get('tianjin.dibao')!, '2026-07-01', [], [], ['members'])).toBeUndefined();
+    expect(pruning(rigid, '2026-07-01', [], ['assistance'], ['no-such-list'])).toBeUndefined();
+  });
+
+  for (const policy of policies) {
+    it(`${policy.id}: with its lists as the row's own, every row a pruning on a deferred field leaves out is decided not eligible without an error`, async () => {
+      let left = 0;
+      let kept = 0;
+      let planned = 0;
+      for (const [k, on] of interestingDates(policy).entries()) {
+        const plan = columnPlan(policy, on);
+        if (!plan || plan.lists.length === 0) continue; // without lists: the test above
+        const own = plan.lists.map((l) => l.name);
+        for (const f of plan.fields.filter((x) => !x.optional && x.ty.k === 'string' && x.ty.enum && !x.ty.date)) {
+          const prune = pruning(policy, on, [], [f.name], own);
+          if (!prune) continue;
+          planned++;
+          const enumValues = (f.ty.k === 'string' ? f.ty.enum ?? [] : []).map(quote).join(', ');
+          const vouched = `SELECT r.* FROM (${columnRelation(plan)}) r WHERE r.${f.col} IN (${enumValues})`;
+          const full = compileToSql(policy, on, { inputRelation: vouched, columns: plan });
+          // The list aggregates are columns of the relation, as the fields are.
+          const needed = `SELECT r.id FROM (${vouched}) r WHERE ${prune.needed((c) => `r.${c}`)}`;
+          await fc.assert(
+            fc.asyncProperty(fc.array(inputArbitrary(policy, on), { minLength: BATCH, maxLength: BATCH }), async (inputs) => {
+              const rows = await runBatch(db, TABLE, inputs, full);
+              const keep = new Set((await db.query<{ id: number }>(needed)).map((r) => Number(r.id)));
+              for (const row of rows) {
+                if (row.eligible === true || row.error !== null) {
+                  kept++;
+                  if (!keep.has(Number(row.id))) {
+                    throw new Error(`${policy.id} on ${on}, ${f.name} deferred, lists own, input ${JSON.stringify(inputs[Number(row.id)])}: left out, but decided ${JSON.stringify(row)}`);
+                  }
+                } else if (!keep.has(Number(row.id))) left++;
+              }
+            }),
+            { numRuns: RUNS_PER_DATE, seed: SEED + 300 + k },
+          );
+        }
+      }
+      if (planned === 0) return; // nothing to defer for this policy
+      // Not vacuous: rows were left out, and rows were kept.
+      expect(left).toBeGreaterThan(0);
+      expect(kept).toBeGreaterThan(0);
+    }, Math.max(60_000, RUNS_PER_DATE * 5_000));
+  }
+
   for (const policy of policies) {
     it(`${policy.id}: a pruned relation keeps exactly the eligible and error rows of the full one`, async () => {
       let pruned = 0;

@@ -653,6 +653,7 @@ export interface Pruning {
    * the plan field column `col` (`__fN`). False only when the row's own fields are valid, every
    * condition that reads no list evaluates, and one of them is false: the row is then decided not
    * eligible, without an error, whatever its lists hold — unless an element makes it an error.
+   * With own lists (`pruning`'s `ownLists`), `ref` is also asked for their aggregate columns.
    */
   needed(ref: (col: string) => string): string;
   /**
@@ -736,29 +737,47 @@ function elementReads(n: IrNode, v: string, out: Set<string> = new Set()): Set<s
  * always valid) and that are costly to supply (a join to stored decisions): they are treated as
  * lists are, so a row where `needed` is false needs no value for them (nor for its lists). A
  * policy without reduced lists may then be pruned on its deferred fields alone.
+ *
+ * `ownLists`: reduced lists whose aggregates the relation gives to every row anyway (a household's
+ * members, one grouped pass over the registry that every household reads): their aggregates count
+ * as the row's own columns, read in `needed` through `ref(col)` with the aggregate's column name
+ * (`ColumnList.aggregates[].col`), and a policy is then pruned on its other lists and deferred
+ * fields (rigid expenditure: its own conditions read the members' sums, its deferred category
+ * is three sets of stored decisions).
  */
-export function pruning(policy: Policy, on: string, checked: readonly string[] = [], deferred: readonly string[] = []): Pruning | undefined {
+export function pruning(policy: Policy, on: string, checked: readonly string[] = [], deferred: readonly string[] = [], ownLists: readonly string[] = []): Pruning | undefined {
   if (policy.outcome.kind !== 'eligibility') return undefined;
   const planned = plan(policy, on, new Set(checked));
   const later = new Set(deferred);
-  if (!planned || (planned.plan.lists.length === 0 && later.size === 0)) return undefined;
+  const kept = new Set(ownLists);
+  if (!planned) return undefined;
   const { plan: p, compiler, reader, uses } = planned;
+  if (![...kept].every((name) => p.lists.some((l) => l.name === name))) return undefined;
+  if (p.lists.every((l) => kept.has(l.name)) && later.size === 0) return undefined;
   // Only a required scalar field of the plan may be deferred.
   if (![...later].every((name) => p.fields.some((f) => f.name === name && !f.optional && f.sqlType !== 'jsonb'))) return undefined;
-  const aggregates = new Map(uses.map((u) => [u.node, u]));
+  // The aggregates of the lists pruned (an own list's are the row's own columns).
+  const aggregates = new Map(uses.filter((u) => !kept.has(u.list)).map((u) => [u.node, u]));
   const own = policy.conditions.filter((c) => !readsList(c.node, aggregates, later));
   const listed = policy.conditions.filter((c) => readsList(c.node, aggregates, later));
   if (own.length === 0 || listed.length === 0 || !listed.every((c) => total(c.node, aggregates))) return undefined;
   const none = new Map<string, string>();
+  // The own lists' aggregate columns, as the reader writes them (bare column names).
+  const ownPlanned = p.lists.filter((l) => kept.has(l.name));
+  const ownAggregates = ownPlanned.flatMap((l) => l.aggregates.map((a) => a.col));
   const needed = (ref: (col: string) => string): string => {
     const fields = p.fields.filter((f) => !later.has(f.name)).map((f) => ({ ...f, col: `(${ref(f.col)})` }));
     const root = reader.root;
     reader.root = new Map(fields.map((f) => [f.name, f]));
+    // An own list's aggregate read by its column name, which `ref` names over the row.
+    const byRef = (sql: string): string => ownAggregates.length === 0 ? sql
+      : sql.replace(new RegExp(`\\b(${ownAggregates.join('|')})\\b`, 'g'), (col) => `(${ref(col)})`);
     try {
       // Each own condition read once: 0 true, 1 false, n + 1 not evaluated; the row is decided
       // without its lists when the sum is from 1 to n (none failed to evaluate, one is false).
-      const score = own.map((c) => `CASE ${compiler.expr(c.node, none)} WHEN true THEN 0 WHEN false THEN 1 ELSE ${own.length + 1} END`).join(' + ');
-      return `CASE WHEN coalesce(${recordValid(fields, '', compiler)}, false) THEN NOT ((${score}) BETWEEN 1 AND ${own.length}) ELSE true END`;
+      const score = own.map((c) => `CASE ${byRef(compiler.expr(c.node, none))} WHEN true THEN 0 WHEN false THEN 1 ELSE ${own.length + 1} END`).join(' + ');
+      const listsValid = ownPlanned.map((l) => `coalesce(${byRef(l.aggregates[1]?.col as string)}, true)`);
+      return `CASE WHEN coalesce(${recordValid(fields, '', compiler, listsValid)}, false) THEN NOT ((${score}) BETWEEN 1 AND ${own.length}) ELSE true END`;
     } finally {
       reader.root = root;
     }

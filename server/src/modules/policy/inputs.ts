@@ -172,6 +172,28 @@ class Joins {
     }
     return this.own(sql);
   }
+  /**
+   * A derived table over the registry that the query reads and its run reads again (a pruned
+   * run's count of its rows): the family's shared table when there is one, else a table of the
+   * run's own (made once, before the query), inline without a run.
+   */
+  stored(sql: string): string {
+    const facts = this.counter.facts;
+    if (facts && shareable(sql)) {
+      const t = facts.table(sql);
+      if (t !== undefined) {
+        this.counter.tables.add(t);
+        return t;
+      }
+    }
+    return this.own(sql);
+  }
+  /** The clause of the join under `key` (written). */
+  clause(key: string): string {
+    const c = this.clauses.get(key);
+    if (c === undefined) throw new Error(`input builder: the join ${key} was never written`);
+    return c;
+  }
   /** The alias of the join under `key`, reserved when new: a later `add` under the key writes its clause. */
   alias(key: string): string {
     let a = this.aliases.get(key);
@@ -507,9 +529,9 @@ function householdLib(h: string, on: string, j: Joins, membersKey?: string): Fie
        AND __r.household_id IS NOT NULL
      GROUP BY __r.household_id`)} AS ${a} ON ${a}.household_id = ${h}.id`);
   return {
-    assistance: () => `CASE WHEN ${tekunMember()} THEN 'tekun'
+    assistance: { oneOf: ['tekun', 'dibao', 'dibao-edge', 'none'], sql: () => `CASE WHEN ${tekunMember()} THEN 'tekun'
       WHEN ${latestEligible(j, 'tianjin/dibao', 'household', `${h}.id`, on)} THEN 'dibao'
-      WHEN ${latestEligible(j, 'tianjin/dibao-edge', 'household', `${h}.id`, on)} THEN 'dibao-edge' ELSE 'none' END`,
+      WHEN ${latestEligible(j, 'tianjin/dibao-edge', 'household', `${h}.id`, on)} THEN 'dibao-edge' ELSE 'none' END` },
     medicalOutOfPocket12m: () => `coalesce(${medical()}.v, 0)`,
     educationSpending12m: '0',
     registeredIn: (ty) => enumHas(ty, 'tianjin') ? `CASE WHEN ${head} LIKE '12%' THEN 'tianjin' ELSE 'other' END` : `coalesce(${head} LIKE '12%', false)`,
@@ -585,6 +607,12 @@ function columnSql(c: ColumnField, sql: string | undefined): string {
  */
 interface PruneContext {
   pruning: Pruning; libAt: (alias: string, j: Joins) => FieldLib; deferred: ReadonlySet<string>;
+  /**
+   * Whether the row's lists are its own (rules `pruning`'s `ownLists`: a household's members,
+   * whose aggregates every household reads): the run is pruned on its deferred fields, over the
+   * row's columns and those aggregates.
+   */
+  ownLists: boolean;
   /** The run's scope over a row alias as SQL without parameters, when it can be written into a table's SQL (PrunedRows). */
   inScope?: ((alias: string) => string) | undefined;
 }
@@ -598,13 +626,12 @@ interface PruneContext {
 interface PrunedRows { keys: string; table: string; alias: string; aggregates: readonly string[] }
 
 /**
- * The plan's fields a pruned person run may defer (rules `pruning`): required, vouched for by the
+ * The plan's fields a pruned run may defer (rules `pruning`): required, vouched for by the
  * library (`oneOf`: never NULL, always a value the policy accepts) and read through joins (a
- * person's assistance category: three sets of stored decisions). A run then joins them only for
- * the rows whose other fields leave them a chance.
+ * person's or a household's assistance category: three sets of stored decisions). A run then
+ * joins them only for the rows whose other fields leave them a chance.
  */
-function deferrable(plan: ColumnPlan, on: string): string[] {
-  const lib = personLib('p', on, Joins.inline(''));
+function deferrable(plan: ColumnPlan, lib: FieldLib): string[] {
   return plan.fields.filter((f) => {
     const src = lib[f.name];
     return !f.optional && typeof src === 'object' && 'oneOf' in src && vouched(f.ty, src.oneOf);
@@ -685,7 +712,10 @@ function pruneTables(prune: PruneContext, plan: ColumnPlan, list: ColumnPlan['li
  */
 function projectColumns(plan: ColumnPlan, lib: FieldLib, on: string, path: string, missing: string[], used: Set<string>, joins: Joins,
   prune?: PruneContext, rows: string[] = [], split: PrunedRows[] = []): string[] | undefined {
-  const cols = plan.fields.map((c) => `${columnSql(c, fieldSql(c.name, c, lib, on, path, missing, used, joins))} AS ${c.col}`);
+  const fieldCols = plan.fields.map((c) => [c.col, columnSql(c, fieldSql(c.name, c, lib, on, path, missing, used, joins))] as const);
+  const cols = fieldCols.map(([col, sql]) => `${sql} AS ${col}`);
+  // Each column of the row (plan fields, then list aggregates) as SQL over the query's joins.
+  const ownRef = new Map<string, string>(fieldCols);
   for (const list of plan.lists) {
     const src = lib[list.name];
     const p = `${path}.${list.name}`;
@@ -719,15 +749,30 @@ function projectColumns(plan: ColumnPlan, lib: FieldLib, on: string, path: strin
     // Pruned, the aggregates are a table of the run's own, and the only rows decided are those
     // that need the list or have an element in it (any other is not eligible, without an error,
     // so it would not be stored): the query runs in parallel workers over a sixth of the persons.
-    const table = pruned ? joins.own(aggregates) : joins.derived(aggregates);
+    // With own lists the run reads the aggregates again to count its rows (inputRelation's total):
+    // a table made once.
+    const table = pruned ? joins.own(aggregates) : prune?.ownLists ? joins.stored(aggregates) : joins.derived(aggregates);
     // One IN over a UNION, a semi-join: `IN (…) OR IN (…)` is two subplans scanned per row when
     // the ids do not fit in work_mem (millions here).
     if (pruned && !fromKeys) rows.push(`${l.parentKey} IN (SELECT __r.id FROM ${pruned.keys} __r UNION SELECT __r.key FROM ${table} __r)`);
     const a = joins.add(`aggregates:${p}`, (a) => `LEFT JOIN ${table} AS ${a} ON ${a}.key = ${l.parentKey}`);
-    for (const x of list.aggregates) cols.push(`${a}.${x.col} AS ${x.col}`);
+    for (const x of list.aggregates) {
+      cols.push(`${a}.${x.col} AS ${x.col}`);
+      ownRef.set(x.col, `${a}.${x.col}`);
+    }
     if (pruned && fromKeys) split.push({ keys: pruned.keys, table, alias: a, aggregates: list.aggregates.map((x) => x.col) });
   }
-  if (prune && plan.lists.length === 0 && prune.deferred.size > 0) {
+  if (prune?.ownLists && prune.deferred.size > 0) {
+    // Own lists (a household's members): the rows whose own columns and list aggregates leave
+    // them a chance are the only ones decided; the joins of the deferred fields (the household's
+    // category: three sets of stored decisions) and the compiled conditions then serve those
+    // rows only (rigid expenditure: 5.5 M households, see docs/benchmarks.md).
+    rows.push(prune.pruning.needed((col) => {
+      const sql = ownRef.get(col);
+      if (sql === undefined) throw new Error(`input builder: no column ${col} for the pruned run`);
+      return sql;
+    }));
+  } else if (prune && plan.lists.length === 0 && prune.deferred.size > 0) {
     // Deferred fields only: the rows whose own fields leave them a chance are the only ones
     // decided, a test over the row alone that PostgreSQL applies in the scan, before the joins
     // (disability-living-allowance: 13.6 M persons, ~1 M with a certificate).
@@ -794,11 +839,15 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   let columns = shape !== 'json' ? columnPlan(policy, on, checked) : undefined;
   // A person run may defer the vouched fields read through joins when the policy has no reduced
   // list (with lists, a run prunes on the lists: pruneTables).
-  const deferred = shape === 'kept' && builder.entity === 'person' && columns && columns.lists.length === 0 ? deferrable(columns, onSql) : [];
-  const pruned = shape === 'kept' && builder.entity === 'person' ? pruning(policy, on, checked, deferred) : undefined;
+  // A household run's lists (its members) are its own: every household reads their aggregates.
+  const ownLists = builder.entity === 'household' && columns ? columns.lists.map((l) => l.name) : [];
+  const deferred = shape === 'kept' && columns && (builder.entity === 'household' || columns.lists.length === 0)
+    ? deferrable(columns, builder.entity === 'person' ? personLib('p', onSql, Joins.inline('')) : householdLib('h', onSql, Joins.inline('')))
+    : [];
+  const pruned = shape === 'kept' && (builder.entity === 'person' || deferred.length > 0) ? pruning(policy, on, checked, deferred, ownLists) : undefined;
   const scopeValues = params === 'literal' ? (v: readonly string[]): string => `ARRAY[${v.map(sqlQuote).join(', ')}]::text[]` : params;
   const prune = pruned && {
-    pruning: pruned, libAt: (alias: string, j: Joins) => personLib(alias, onSql, j), deferred: new Set(deferred),
+    pruning: pruned, libAt: (alias: string, j: Joins) => personLib(alias, onSql, j), deferred: new Set(deferred), ownLists: ownLists.length > 0,
     inScope: params === 'literal' ? (a: string) => scopeSql(scope, `${a}.residence_community`, `${a}.grid_id`, scopeValues) : undefined,
   };
   const context = (): JoinContext => ({ n: 0, facts, tables: new Set(), own: new Map(), policy: publicId });
@@ -848,6 +897,8 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   // The rows a pruned run covers, counted once per family where several policies count the same
   // rows (tekun and disability-living both count the living persons: one pass over the person
   // table instead of two).
-  const total = rows.length > 0 || kept ? `SELECT __t.n FROM ${joins.derived(`SELECT count(*) AS n FROM ${table} ${alias} WHERE ${where}`)} __t` : undefined;
+  // A household's living members are its members table's rows (hasLiving): the count joins it.
+  const counted = membersKey !== undefined && joins.has(membersKey) ? joins.clause(membersKey) : '';
+  const total = rows.length > 0 || kept ? `SELECT __t.n FROM ${joins.derived(`SELECT count(*) AS n FROM ${table} ${alias} ${counted} WHERE ${where}`)} __t` : undefined;
   return { sql, ...(columns ? { columns } : {}), ...(total ? { total } : {}), checked, facts: [...ctx.tables], ownFacts: [...ctx.own.values()], entity: builder.entity, reads: builder.reads, placeholders: Object.fromEntries([...used].map((k) => [k, PLACEHOLDERS[k] as string])) };
 }
