@@ -676,15 +676,23 @@ function pruneTables(prune: PruneContext, plan: ColumnPlan, list: ColumnPlan['li
   const elem = inlineColumns(list.elemFields, (j) => l.lib('__kp', on, j), on, joins,
     (c, src) => typeof src === 'object' && 'oneOf' in src && vouched(c.ty, src.oneOf));
   if (!own || !elem) return undefined;
-  const bad = prune.pruning.bad(list.name, (col) => (elem.get(col) === undefined ? undefined : `__ky.${col}`));
-  if (bad === undefined) return undefined;
   const given = (cols: Map<string, string | undefined>): string[] => [...cols].filter(([, sql]) => sql !== undefined).map(([col]) => col);
+  // An element column computed the same way as an own column (tekun: the person's income and
+  // a supporter's) is read from the own column: computed once per row.
+  const sameAs = new Map<string, string>();
+  for (const col of given(elem)) {
+    const twin = given(own).find((c) => own.get(c) === elem.get(col));
+    if (twin !== undefined) sameAs.set(col, twin);
+  }
+  const bad = prune.pruning.bad(list.name, (col) => (elem.get(col) === undefined ? undefined : `__ky.${sameAs.get(col) ?? col}`));
+  if (bad === undefined) return undefined;
   // One pass over the entities' rows for both: the own and element columns computed once per row
   // in a fenced pass, the two tests over its columns, and the rows that pass either kept with
   // their own columns (a run reads those of the rows that need the list from here, PrunedRows,
   // when the run's scope can be written in) and which test they passed. Two passes read the
   // 13.6 M person rows twice (2026-11-29: 25 s and 11 s on the run's machine).
-  const cols = new Map([...given(own).map((c) => [c, own.get(c) as string] as const), ...given(elem).map((c) => [c, elem.get(c) as string] as const)]);
+  const cols = new Map([...given(own).map((c) => [c, own.get(c) as string] as const),
+    ...given(elem).filter((c) => !sameAs.has(c)).map((c) => [c, elem.get(c) as string] as const)]);
   const withColumns = prune.inScope !== undefined;
   const inScope = withColumns ? (prune.inScope as (a: string) => string)('__kp') : 'true';
   const needed = prune.pruning.needed((col) => `__ky.${col}`);
