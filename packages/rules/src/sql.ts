@@ -744,8 +744,13 @@ function elementReads(n: IrNode, v: string, out: Set<string> = new Set()): Set<s
  * (`ColumnList.aggregates[].col`), and a policy is then pruned on its other lists and deferred
  * fields (rigid expenditure: its own conditions read the members' sums, its deferred category
  * is three sets of stored decisions).
+ *
+ * `alone`: also when every condition reads only the row's own columns (nothing to prune, nothing
+ * deferred): `needed` then tells the rows that the own conditions do not decide not eligible, and
+ * a relation may leave the others out (a run that counts its rows elsewhere: the conditions and
+ * the stages of the compiled query then serve only the rows that may be stored).
  */
-export function pruning(policy: Policy, on: string, checked: readonly string[] = [], deferred: readonly string[] = [], ownLists: readonly string[] = []): Pruning | undefined {
+export function pruning(policy: Policy, on: string, checked: readonly string[] = [], deferred: readonly string[] = [], ownLists: readonly string[] = [], alone = false): Pruning | undefined {
   if (policy.outcome.kind !== 'eligibility') return undefined;
   const planned = plan(policy, on, new Set(checked));
   const later = new Set(deferred);
@@ -753,14 +758,14 @@ export function pruning(policy: Policy, on: string, checked: readonly string[] =
   if (!planned) return undefined;
   const { plan: p, compiler, reader, uses } = planned;
   if (![...kept].every((name) => p.lists.some((l) => l.name === name))) return undefined;
-  if (p.lists.every((l) => kept.has(l.name)) && later.size === 0) return undefined;
+  if (p.lists.every((l) => kept.has(l.name)) && later.size === 0 && !alone) return undefined;
   // Only a required scalar field of the plan may be deferred.
   if (![...later].every((name) => p.fields.some((f) => f.name === name && !f.optional && f.sqlType !== 'jsonb'))) return undefined;
   // The aggregates of the lists pruned (an own list's are the row's own columns).
   const aggregates = new Map(uses.filter((u) => !kept.has(u.list)).map((u) => [u.node, u]));
   const own = policy.conditions.filter((c) => !readsList(c.node, aggregates, later));
   const listed = policy.conditions.filter((c) => readsList(c.node, aggregates, later));
-  if (own.length === 0 || listed.length === 0 || !listed.every((c) => total(c.node, aggregates))) return undefined;
+  if (own.length === 0 || (listed.length === 0 && !alone) || !listed.every((c) => total(c.node, aggregates))) return undefined;
   const none = new Map<string, string>();
   // The own lists' aggregate columns, as the reader writes them (bare column names).
   const ownPlanned = p.lists.filter((l) => kept.has(l.name));

@@ -54,6 +54,13 @@ describe('shared facts of a family run', () => {
     const count = tekun.facts.find((x) => living.facts.includes(x) && tekun.total?.includes(x));
     expect(count).toBeDefined();
     expect(living.total).toBe(tekun.total);
+    // severe-disability reads its row alone: in a family, where that count is shared, it decides
+    // only the rows its conditions leave a chance and reads the same count; alone it decides every row
+    const severe = rel('tianjin/severe-disability-care-allowance');
+    expect(severe.total).toBe(tekun.total);
+    expect(inputRelation('tianjin/severe-disability-care-allowance', catalogue.get('tianjin/severe-disability-care-allowance', ON), ON, systemScope(), 'literal', 'kept', new SharedFacts(new Set())).total).toBeUndefined();
+    // rigid expenditure decides only the households its spending leaves a chance, counting all of them
+    expect(rigid.total).toContain(dibao.facts[0]);
     const decisions = tekun.facts.filter((x) => !tekun.ownFacts.includes(x) && x !== count);
     expect(decisions).toHaveLength(2);
     expect(tekun.ownFacts).toHaveLength(3);

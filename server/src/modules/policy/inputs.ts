@@ -780,15 +780,20 @@ function projectColumns(plan: ColumnPlan, lib: FieldLib, on: string, path: strin
       if (sql === undefined) throw new Error(`input builder: no column ${col} for the pruned run`);
       return sql;
     }));
-  } else if (prune && plan.lists.length === 0 && prune.deferred.size > 0) {
-    // Deferred fields only: the rows whose own fields leave them a chance are the only ones
-    // decided, a test over the row alone that PostgreSQL applies in the scan, before the joins
-    // (disability-living-allowance: 13.6 M persons, ~1 M with a certificate).
+  } else if (prune && plan.lists.length === 0) {
+    // Deferred fields only, or none (rules `pruning`'s `alone`): the rows whose own fields leave
+    // them a chance are the only ones decided, a test over the row alone that PostgreSQL applies
+    // in the scan, before the joins and the compiled query's stages (disability-living-allowance:
+    // 13.6 M persons, ~1 M with a certificate; severe-disability likewise).
     const own = inlineColumns(plan.fields.filter((f) => !prune.deferred.has(f.name)), (j) => prune.libAt('p', j), on, joins, () => false);
     if (own) rows.push(prune.pruning.needed((col) => own.get(col) as string));
   }
   return cols;
 }
+
+/** The count of a relation's rows (a pruned run's total), the same text wherever it is asked for (a shared fact). */
+const countRows = (table: string, alias: string, joins: string, where: string): string =>
+  `SELECT count(*) AS n FROM ${table} ${alias} ${joins} WHERE ${where}`;
 
 /**
  * `json`: `(id, input jsonb)`; `columns`: typed columns where the policy allows (ColumnPlan);
@@ -852,8 +857,15 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   const deferred = shape === 'kept' && columns && (builder.entity === 'household' || columns.lists.length === 0)
     ? deferrable(columns, builder.entity === 'person' ? personLib('p', onSql, Joins.inline('')) : householdLib('h', onSql, Joins.inline('')))
     : [];
-  const pruned = shape === 'kept' && (builder.entity === 'person' || deferred.length > 0) ? pruning(policy, on, checked, deferred, ownLists) : undefined;
   const scopeValues = params === 'literal' ? (v: readonly string[]): string => `ARRAY[${v.map(sqlQuote).join(', ')}]::text[]` : params;
+  // A person run whose conditions read the row alone may leave out the rows they decide not
+  // eligible when its rows are counted by a table the family shares anyway (the living persons,
+  // counted for tekun and disability-living): alone, the count would be a pass of its own.
+  // (Written once: scopeSql adds the scope's values to `params`.)
+  const personWhere = builder.entity === 'person' ? `${living('p', onSql)} AND ${scopeSql(scope, 'p.residence_community', 'p.grid_id', scopeValues)}` : '';
+  const alone = shape === 'kept' && builder.entity === 'person' && columns !== undefined && columns.lists.length === 0 && deferred.length === 0
+    && facts !== undefined && shareable(countRows('person', 'p', '', personWhere)) && facts.table(countRows('person', 'p', '', personWhere)) !== undefined;
+  const pruned = shape === 'kept' && (builder.entity === 'person' || deferred.length > 0) ? pruning(policy, on, checked, deferred, ownLists, alone) : undefined;
   const prune = pruned && {
     pruning: pruned, libAt: (alias: string, j: Joins) => personLib(alias, onSql, j), deferred: new Set(deferred), ownLists: ownLists.length > 0,
     inScope: params === 'literal' ? (a: string) => scopeSql(scope, `${a}.residence_community`, `${a}.grid_id`, scopeValues) : undefined,
@@ -885,7 +897,7 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
     ? `${joins.alias(membersKey)}.key IS NOT NULL`
     : `EXISTS (SELECT 1 FROM person __l WHERE __l.household_id = h.id AND ${living('__l', onSql)})`;
   const where = builder.entity === 'person'
-    ? `${living('p', onSql)} AND ${scopeSql(scope, 'p.residence_community', 'p.grid_id', scopeValues)}`
+    ? personWhere
     : `${hasLiving} AND ${scopeSql(scope, 'h.residence_community', 'h.grid_id', scopeValues)}`;
   const table = builder.entity === 'person' ? 'person' : 'household';
   const [kept] = split;
@@ -907,6 +919,6 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   // table instead of two).
   // A household's living members are its members table's rows (hasLiving): the count joins it.
   const counted = membersKey !== undefined && joins.has(membersKey) ? joins.clause(membersKey) : '';
-  const total = rows.length > 0 || kept ? `SELECT __t.n FROM ${joins.derived(`SELECT count(*) AS n FROM ${table} ${alias} ${counted} WHERE ${where}`)} __t` : undefined;
+  const total = rows.length > 0 || kept ? `SELECT __t.n FROM ${joins.derived(countRows(table, alias, counted, where))} __t` : undefined;
   return { sql, ...(columns ? { columns } : {}), ...(total ? { total } : {}), checked, facts: [...ctx.tables], ownFacts: [...ctx.own.values()], entity: builder.entity, reads: builder.reads, placeholders: Object.fromEntries([...used].map((k) => [k, PLACEHOLDERS[k] as string])) };
 }
