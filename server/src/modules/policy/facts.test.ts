@@ -5,7 +5,7 @@
  * MINSHENG_TEST_DATABASE_URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemScope } from '../../platform/auth/scope.ts';
+import { systemScope, type Scope } from '../../platform/auth/scope.ts';
 import { testDb, type TestDb } from '../../testing/db.ts';
 import { DEFAULT_POLICY_DIR, PolicyCatalogue } from './catalogue.ts';
 import { canonicalSql, SharedFacts, sweepSharedFacts } from './facts.ts';
@@ -61,6 +61,12 @@ describe('shared facts of a family run', () => {
     expect(inputRelation('tianjin/severe-disability-care-allowance', catalogue.get('tianjin/severe-disability-care-allowance', ON), ON, systemScope(), 'literal', 'kept', new SharedFacts(new Set())).total).toBeUndefined();
     // rigid expenditure decides only the households its spending leaves a chance, counting all of them
     expect(rigid.total).toContain(dibao.facts[0]);
+    // city-wide, the household policies read their rows from the members table alone; a district's
+    // run reads the households (their community decides the scope)
+    for (const r of [dibao, edge, rigid]) expect(r.sql).not.toContain('FROM household h');
+    const district = { prefixes: ['120101'], gridIds: [], all: false } as unknown as Scope;
+    const inDistrict = service.familyFacts(catalogue, runOrder(FAMILIES.assistance!), ON, district);
+    expect(inputRelation('tianjin/dibao', catalogue.get('tianjin/dibao', ON), ON, district, 'literal', 'kept', inDistrict).sql).toContain('FROM household h');
     const decisions = tekun.facts.filter((x) => !tekun.ownFacts.includes(x) && x !== count);
     expect(decisions).toHaveLength(2);
     expect(tekun.ownFacts).toHaveLength(3);
@@ -81,7 +87,8 @@ describe('shared facts of a family run', () => {
     expect(decisions.filter((x) => ahead.includes(x))).toEqual([]);
     expect(rigid.sql).not.toContain('FROM feed_row __r');
     expect(rigid.sql).not.toContain('policy_latest_verdicts(');
-    for (const r of [dibao, edge, rigid]) expect(r.sql).toContain(`LEFT JOIN ${dibao.facts[0]} AS`);
+    // (city-wide they read their rows from it: see below)
+    for (const r of [dibao, edge, rigid]) expect(r.sql).toMatch(new RegExp(`FROM ${dibao.facts[0]} __j\\d+\\s`));
     // disability-living reads the person's tekun decision (its own table: no other policy reads it
     // that way) and the same two decision tables
     expect(living.ownFacts).toHaveLength(1);

@@ -219,8 +219,9 @@ class Joins {
   /** Whether no join was added at this level. */
   empty(): boolean { return this.clauses.size === 0; }
   has(key: string): boolean { return this.aliases.has(key); }
-  sql(): string {
-    return [...this.clauses].map(([key, c]) => {
+  /** The joins' clauses, but the one under `except`. */
+  sql(except?: string): string {
+    return [...this.clauses].filter(([key]) => key !== except).map(([key, c]) => {
       if (c === undefined) throw new Error(`input builder: the join ${key} was referred to but never written`);
       return c;
     }).join('\n  ');
@@ -792,8 +793,8 @@ function projectColumns(plan: ColumnPlan, lib: FieldLib, on: string, path: strin
 }
 
 /** The count of a relation's rows (a pruned run's total), the same text wherever it is asked for (a shared fact). */
-const countRows = (table: string, alias: string, joins: string, where: string): string =>
-  `SELECT count(*) AS n FROM ${table} ${alias} ${joins} WHERE ${where}`;
+const countRows = (from: string, joins: string, where: string): string =>
+  `SELECT count(*) AS n FROM ${from} ${joins} WHERE ${where}`;
 
 /**
  * `json`: `(id, input jsonb)`; `columns`: typed columns where the policy allows (ColumnPlan);
@@ -864,7 +865,7 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   // (Written once: scopeSql adds the scope's values to `params`.)
   const personWhere = builder.entity === 'person' ? `${living('p', onSql)} AND ${scopeSql(scope, 'p.residence_community', 'p.grid_id', scopeValues)}` : '';
   const alone = shape === 'kept' && builder.entity === 'person' && columns !== undefined && columns.lists.length === 0 && deferred.length === 0
-    && facts !== undefined && shareable(countRows('person', 'p', '', personWhere)) && facts.table(countRows('person', 'p', '', personWhere)) !== undefined;
+    && facts !== undefined && shareable(countRows('person p', '', personWhere)) && facts.table(countRows('person p', '', personWhere)) !== undefined;
   const pruned = shape === 'kept' && (builder.entity === 'person' || deferred.length > 0) ? pruning(policy, on, checked, deferred, ownLists, alone) : undefined;
   const prune = pruned && {
     pruning: pruned, libAt: (alias: string, j: Joins) => personLib(alias, onSql, j), deferred: new Set(deferred), ownLists: ownLists.length > 0,
@@ -896,10 +897,31 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   const hasLiving = membersKey !== undefined && joins.has(membersKey)
     ? `${joins.alias(membersKey)}.key IS NOT NULL`
     : `EXISTS (SELECT 1 FROM person __l WHERE __l.household_id = h.id AND ${living('__l', onSql)})`;
-  const where = builder.entity === 'person'
+  let where = builder.entity === 'person'
     ? personWhere
     : `${hasLiving} AND ${scopeSql(scope, 'h.residence_community', 'h.grid_id', scopeValues)}`;
-  const table = builder.entity === 'person' ? 'person' : 'household';
+  let table = builder.entity === 'person' ? 'person' : 'household';
+  let from = `${table} ${alias}`;
+  let id = `${alias}.id`;
+  let joinsSql = joins.sql();
+  let counted = membersKey !== undefined && joins.has(membersKey) ? joins.clause(membersKey) : '';
+  // A city-wide household run that reads nothing of the household row but its id reads its rows
+  // from the members table alone: its keys are exactly the households with a living member
+  // (person.household_id references household), so joining the 5.5 M households to it again
+  // (a hash join spilled in 64 batches: ~45 % of dibao's query, 2026-11-29) adds nothing.
+  const stored = counted.match(/^LEFT JOIN (policy_facts_\w+) AS (__j\d+) ON \2\.key = h\.id$/);
+  if (builder.entity === 'household' && scope.all && stored && membersKey !== undefined
+    && ![...select, joins.sql(membersKey), ...rows].some((x) => /\bh\.(?!id\b)/.test(x))) {
+    const [, members, m] = stored as RegExpMatchArray & [string, string, string];
+    const byKey = (x: string): string => x.replace(/\bh\.id\b/g, `${m}.key`);
+    select = select.map(byKey);
+    rows.splice(0, rows.length, ...rows.map(byKey));
+    joinsSql = byKey(joins.sql(membersKey));
+    from = `${members} ${m}`;
+    id = `${m}.key`;
+    counted = '';
+    where = `${m}.key IS NOT NULL`;
+  }
   const [kept] = split;
   const sql = kept && columns
     // A pruned run read from its own tables (PrunedRows): the rows that need the list with the
@@ -908,17 +930,16 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
     ? `SELECT __k.id AS id, ${[...columns.fields.map((c) => `__k.${c.col} AS ${c.col}`), ...kept.aggregates.map((c) => `__a.${c} AS ${c}`)].join(', ')}
   FROM ${kept.keys} __k LEFT JOIN ${kept.table} __a ON __a.key = __k.id
   UNION ALL
-  SELECT ${alias}.id AS id, ${select.join(',\n    ')} FROM ${table} ${alias}
-  ${joins.sql()}
-  WHERE ${[where, ...rows, `${kept.alias}.key IS NOT NULL`, `NOT ${kept.alias}.__kept`, `NOT EXISTS (SELECT 1 FROM ${kept.keys} __k WHERE __k.id = ${alias}.id)`].join(' AND ')}`
-    : `SELECT ${alias}.id AS id, ${select.join(',\n    ')} FROM ${table} ${alias}
-  ${joins.sql()}
+  SELECT ${id} AS id, ${select.join(',\n    ')} FROM ${from}
+  ${joinsSql}
+  WHERE ${[where, ...rows, `${kept.alias}.key IS NOT NULL`, `NOT ${kept.alias}.__kept`, `NOT EXISTS (SELECT 1 FROM ${kept.keys} __k WHERE __k.id = ${id})`].join(' AND ')}`
+    : `SELECT ${id} AS id, ${select.join(',\n    ')} FROM ${from}
+  ${joinsSql}
   WHERE ${[where, ...rows].join(' AND ')}`;
   // The rows a pruned run covers, counted once per family where several policies count the same
   // rows (tekun and disability-living both count the living persons: one pass over the person
   // table instead of two).
   // A household's living members are its members table's rows (hasLiving): the count joins it.
-  const counted = membersKey !== undefined && joins.has(membersKey) ? joins.clause(membersKey) : '';
-  const total = rows.length > 0 || kept ? `SELECT __t.n FROM ${joins.derived(countRows(table, alias, counted, where))} __t` : undefined;
+  const total = rows.length > 0 || kept ? `SELECT __t.n FROM ${joins.derived(countRows(from, counted, where))} __t` : undefined;
   return { sql, ...(columns ? { columns } : {}), ...(total ? { total } : {}), checked, facts: [...ctx.tables], ownFacts: [...ctx.own.values()], entity: builder.entity, reads: builder.reads, placeholders: Object.fromEntries([...used].map((k) => [k, PLACEHOLDERS[k] as string])) };
 }
