@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemScope, type Scope } from '../../platform/auth/scope.ts';
 import { testDb, type TestDb } from '../../testing/db.ts';
 import { DEFAULT_POLICY_DIR, PolicyCatalogue } from './catalogue.ts';
-import { canonicalSql, SharedFacts, sweepSharedFacts } from './facts.ts';
+import { canonicalSql, chunked, chunkSql, SharedFacts, sweepSharedFacts } from './facts.ts';
 import { FAMILIES, inputRelation, runOrder } from './inputs.ts';
 import * as service from './service.ts';
 import { relate, seedRegistry } from './test-fixtures.ts';
@@ -172,6 +172,27 @@ describe('shared facts of a family run', () => {
     expect(await factTables()).toEqual([shared]);
     await facts.drop(t.db);
     expect(await factTables()).toEqual([]);
+  });
+
+  it('a table grouped by a chunked key is made in parts on PostgreSQL, with the rows it has made whole; a part that fails leaves no table', async () => {
+    const facts = new SharedFacts();
+    // every seventh row has no key: made in parts, those go with the first part
+    const sql = `SELECT x.k AS key, count(*)::int AS n, min(x.pid) AS pid FROM (SELECT CASE WHEN g % 7 = 0 THEN NULL ELSE g % 50 END AS k, pg_backend_pid() AS pid
+      FROM generate_series(1, 1000) g) x WHERE ${chunked('x.k')} GROUP BY x.k`;
+    const table = facts.table(sql)!;
+    await facts.ensure(t.db, [table]);
+    const got = await t.db.query<{ key: number | null; n: number }>(`SELECT key, n FROM ${table} ORDER BY key NULLS FIRST`);
+    expect(got).toEqual(await t.db.query(`SELECT key, n FROM (${chunkSql(sql, 0, 1)}) w ORDER BY key NULLS FIRST`));
+    expect(got).toHaveLength(51);
+    expect(got[0]).toEqual({ key: null, n: 142 });
+    // two parts side by side on PostgreSQL (two connections: even keys and no key, odd keys), one statement on PGlite
+    const pids = await t.db.query<{ even: number; odd: number; all: number }>(
+      `SELECT count(DISTINCT pid) FILTER (WHERE key % 2 = 0 OR key IS NULL)::int AS even, count(DISTINCT pid) FILTER (WHERE key % 2 = 1)::int AS odd, count(DISTINCT pid)::int AS "all" FROM ${table}`);
+    expect(pids).toEqual([{ even: 1, odd: 1, all: t.db.kind === 'postgres' ? 2 : 1 }]);
+    const bad = facts.table(`SELECT x.k AS key, 1 / (x.k - 3) AS v FROM (SELECT g AS k FROM generate_series(1, 10) g) x WHERE ${chunked('x.k')}`)!;
+    await expect(facts.ensure(t.db, [bad])).rejects.toThrow(/division by zero/);
+    expect(await factTables()).toEqual([table]);
+    await facts.drop(t.db);
   });
 
   it('a family run drops the tables a dead process left more than a day ago, and no others', async () => {

@@ -54,7 +54,7 @@
 import { columnPlan, fenced, listAggregates, pruning, sqlQuote, type ColumnField, type ColumnPlan, type Policy, type Pruning, type Ty } from '@minsheng/rules';
 import { AppError } from '../../platform/errors.ts';
 import { scopeSql, type Scope } from '../../platform/auth/scope.ts';
-import { shareable, type SharedFacts } from './facts.ts';
+import { chunked, shareable, type SharedFacts } from './facts.ts';
 
 type Entity = 'person' | 'household';
 type ObjTy = Extract<Ty, { k: 'object' }>;
@@ -527,7 +527,7 @@ function householdLib(h: string, on: string, j: Joins, membersKey?: string): Fie
   const medical = (): string => j.add('medical-12m', (a) => `LEFT JOIN ${j.own(`SELECT __r.household_id, sum((__r.data->>'outOfPocket')::numeric) AS v
      FROM feed_row __r
      WHERE __r.feed_type = 'medical' AND __r.event_date > (${on}::date - interval '${MEDICAL_MONTHS} months')::date AND __r.event_date <= ${on}::date
-       AND __r.household_id IS NOT NULL
+       AND __r.household_id IS NOT NULL AND ${chunked('__r.household_id')}
      GROUP BY __r.household_id`)} AS ${a} ON ${a}.household_id = ${h}.id`);
   return {
     assistance: { oneOf: ['tekun', 'dibao', 'dibao-edge', 'none'], sql: () => `CASE WHEN ${tekunMember()} THEN 'tekun'
@@ -543,7 +543,8 @@ function householdLib(h: string, on: string, j: Joins, membersKey?: string): Fie
     vehicles: () => totals('vehicles'),
     members: {
       list: {
-        from: 'person __m', where: living('__m', on), key: '__m.household_id', parentKey: `${h}.id`,
+        // Grouped by household: made in parts on PostgreSQL (facts.ts, chunked).
+        from: 'person __m', where: `${living('__m', on)} AND ${chunked('__m.household_id')}`, key: '__m.household_id', parentKey: `${h}.id`,
         alias: '__m', orderBy: `(__m.household_relation = 'head') DESC, __m.id`,
         lib: (m, o, mj) => ({
           ...personLib(m, o, mj),
