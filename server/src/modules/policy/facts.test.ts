@@ -69,20 +69,23 @@ describe('shared facts of a family run', () => {
     expect(inputRelation('tianjin/dibao', catalogue.get('tianjin/dibao', ON), ON, district, 'literal', 'kept', inDistrict).sql).toContain('FROM household h');
     const decisions = tekun.facts.filter((x) => !tekun.ownFacts.includes(x) && x !== count);
     expect(decisions).toHaveLength(2);
-    expect(tekun.ownFacts).toHaveLength(3);
+    // its own: its earlier decisions, the persons that need their supporters (or are bad
+    // supporters), the supporters found for them, and their aggregates with the categories
+    expect(tekun.ownFacts).toHaveLength(4);
     expect(tekun.facts).not.toContain(dibao.facts[0]);
     // rigid: the members table, the two decision tables, and its own 12 months of medical
     // spending and households with a tekun member
     expect(rigid.ownFacts).toHaveLength(2);
     expect(new Set(rigid.facts)).toEqual(new Set([...rigid.ownFacts, dibao.facts[0], ...decisions]));
     // made ahead, from the start of the family run: the tables that read the registry alone (the
-    // members table, tekun's persons that need their supporters or are bad supporters, rigid's medical
-    // sums), not those that read decisions (tekun's supporter aggregates read their categories)
+    // members table, tekun's persons that need their supporters or are bad supporters and the
+    // supporters found for them, rigid's medical sums), not those that read decisions (tekun's
+    // supporter aggregates read their categories)
     const ahead = facts.registryOnly([...dibao.facts, ...tekun.facts, ...rigid.facts]);
-    expect(ahead).toHaveLength(4);
+    expect(ahead).toHaveLength(5);
     expect(ahead).toContain(count);
     expect(ahead[0]).toBe(dibao.facts[0]);
-    expect(tekun.ownFacts.filter((x) => ahead.includes(x))).toHaveLength(1);
+    expect(tekun.ownFacts.filter((x) => ahead.includes(x))).toHaveLength(2);
     expect(rigid.ownFacts.filter((x) => ahead.includes(x))).toHaveLength(1);
     expect(decisions.filter((x) => ahead.includes(x))).toEqual([]);
     expect(rigid.sql).not.toContain('FROM feed_row __r');
