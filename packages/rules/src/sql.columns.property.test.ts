@@ -158,48 +158,6 @@ describe.each(runners)('compiled SQL over typed columns == over the jsonb input 
     expect(pruning(living, '2026-07-01', [], ['disabilityGrade'])).toBeUndefined(); // optional
   });
 
-  for (const policy of policies) {
-    it(`${policy.id}: every row a pruning on a deferred field leaves out is decided not eligible without an error`, async () => {
-      let left = 0;
-      let kept = 0;
-      let planned = 0;
-      for (const [k, on] of interestingDates(policy).entries()) {
-        const plan = columnPlan(policy, on);
-        if (!plan || plan.lists.length > 0) continue; // with lists, a run prunes on the lists
-        // Deferred fields are vouched for by the relation (present, valid): the full relation is
-        // restricted to the rows where the field is so.
-        for (const f of plan.fields.filter((x) => !x.optional && x.ty.k === 'string' && x.ty.enum && !x.ty.date)) {
-          const prune = pruning(policy, on, [], [f.name]);
-          if (!prune) continue;
-          planned++;
-          const enumValues = (f.ty.k === 'string' ? f.ty.enum ?? [] : []).map(quote).join(', ');
-          const vouched = `SELECT r.* FROM (${columnRelation(plan)}) r WHERE r.${f.col} IN (${enumValues})`;
-          const full = compileToSql(policy, on, { inputRelation: vouched, columns: plan });
-          const needed = `SELECT r.id FROM (${vouched}) r WHERE ${prune.needed((c) => `r.${c}`)}`;
-          await fc.assert(
-            fc.asyncProperty(fc.array(inputArbitrary(policy, on), { minLength: BATCH, maxLength: BATCH }), async (inputs) => {
-              const rows = await runBatch(db, TABLE, inputs, full);
-              const keep = new Set((await db.query<{ id: number }>(needed)).map((r) => Number(r.id)));
-              for (const row of rows) {
-                if (row.eligible === true || row.error !== null) {
-                  kept++;
-                  if (!keep.has(Number(row.id))) {
-                    throw new Error(`${policy.id} on ${on}, ${f.name} deferred, input ${JSON.stringify(inputs[Number(row.id)])}: left out, but decided ${JSON.stringify(row)}`);
-                  }
-                } else if (!keep.has(Number(row.id))) left++;
-              }
-            }),
-            { numRuns: RUNS_PER_DATE, seed: SEED + 200 + k },
-          );
-        }
-      }
-      if (planned === 0) return; // nothing to defer for this policy
-      // Not vacuous: rows were left out, and rows were kept.
-      expect(left).toBeGreaterThan(0);
-      expect(kept).toBeGreaterThan(0);
-    }, Math.max(60_000, RUNS_PER_DATE * 5_000));
-  }
-
   it('rigid expenditure may defer its category over its members\' sums; dibao, without a deferred field, may not be pruned', () => {
     const byId = new Map(policies.map((p) => [p.id, p]));
     const rigid = byId.get('tianjin.rigid-expenditure-hardship')!;
@@ -210,46 +168,60 @@ describe.each(runners)('compiled SQL over typed columns == over the jsonb input 
     expect(pruning(rigid, '2026-07-01', [], ['assistance'], ['no-such-list'])).toBeUndefined();
   });
 
-  for (const policy of policies) {
-    it(`${policy.id}: with its lists as the row's own, every row a pruning on a deferred field leaves out is decided not eligible without an error`, async () => {
-      let left = 0;
-      let kept = 0;
-      let planned = 0;
-      for (const [k, on] of interestingDates(policy).entries()) {
-        const plan = columnPlan(policy, on);
-        if (!plan || plan.lists.length === 0) continue; // without lists: the test above
-        const own = plan.lists.map((l) => l.name);
-        for (const f of plan.fields.filter((x) => !x.optional && x.ty.k === 'string' && x.ty.enum && !x.ty.date)) {
-          const prune = pruning(policy, on, [], [f.name], own);
-          if (!prune) continue;
-          planned++;
-          const enumValues = (f.ty.k === 'string' ? f.ty.enum ?? [] : []).map(quote).join(', ');
-          const vouched = `SELECT r.* FROM (${columnRelation(plan)}) r WHERE r.${f.col} IN (${enumValues})`;
-          const full = compileToSql(policy, on, { inputRelation: vouched, columns: plan });
-          // The list aggregates are columns of the relation, as the fields are.
-          const needed = `SELECT r.id FROM (${vouched}) r WHERE ${prune.needed((c) => `r.${c}`)}`;
-          await fc.assert(
-            fc.asyncProperty(fc.array(inputArbitrary(policy, on), { minLength: BATCH, maxLength: BATCH }), async (inputs) => {
-              const rows = await runBatch(db, TABLE, inputs, full);
-              const keep = new Set((await db.query<{ id: number }>(needed)).map((r) => Number(r.id)));
-              for (const row of rows) {
-                if (row.eligible === true || row.error !== null) {
-                  kept++;
-                  if (!keep.has(Number(row.id))) {
-                    throw new Error(`${policy.id} on ${on}, ${f.name} deferred, lists own, input ${JSON.stringify(inputs[Number(row.id)])}: left out, but decided ${JSON.stringify(row)}`);
-                  }
-                } else if (!keep.has(Number(row.id))) left++;
-              }
-            }),
-            { numRuns: RUNS_PER_DATE, seed: SEED + 300 + k },
-          );
+  // A pruning on deferred fields (the relation vouches for them and joins them only for the rows
+  // that need them), with a policy's lists as the row's own (a household's members), or on the
+  // row's own conditions alone (a run that counts its rows elsewhere).
+  const modes = [
+    { name: 'a pruning on a deferred field', lists: false, alone: false, seed: 200 },
+    { name: "with its lists as the row's own, a pruning on a deferred field", lists: true, alone: false, seed: 300 },
+    { name: 'a pruning on its own conditions alone', lists: false, alone: true, seed: 400 },
+  ];
+  for (const mode of modes) {
+    for (const policy of policies) {
+      it(`${policy.id}: every row ${mode.name} leaves out is decided not eligible without an error`, async () => {
+        let left = 0;
+        let kept = 0;
+        let planned = 0;
+        for (const [k, on] of interestingDates(policy).entries()) {
+          const plan = columnPlan(policy, on);
+          // without lists as the row's own, a run prunes on the lists
+          if (!plan || (plan.lists.length > 0) !== mode.lists) continue;
+          const own = mode.lists ? plan.lists.map((l) => l.name) : [];
+          const deferrable = mode.alone ? [undefined] : plan.fields.filter((x) => !x.optional && x.ty.k === 'string' && x.ty.enum && !x.ty.date);
+          for (const f of deferrable) {
+            const prune = pruning(policy, on, [], f ? [f.name] : [], own, mode.alone);
+            if (!prune) continue;
+            planned++;
+            // A deferred field is vouched for by the relation (present, valid): the full relation
+            // is restricted to the rows where it is so.
+            const enumValues = (f?.ty.k === 'string' ? f.ty.enum ?? [] : []).map(quote).join(', ');
+            const vouched = f ? `SELECT r.* FROM (${columnRelation(plan)}) r WHERE r.${f.col} IN (${enumValues})` : columnRelation(plan);
+            const full = compileToSql(policy, on, { inputRelation: vouched, columns: plan });
+            // (An own list's aggregates are columns of the relation, as the fields are.)
+            const needed = `SELECT r.id FROM (${vouched}) r WHERE ${prune.needed((c) => `r.${c}`)}`;
+            await fc.assert(
+              fc.asyncProperty(fc.array(inputArbitrary(policy, on), { minLength: BATCH, maxLength: BATCH }), async (inputs) => {
+                const rows = await runBatch(db, TABLE, inputs, full);
+                const keep = new Set((await db.query<{ id: number }>(needed)).map((r) => Number(r.id)));
+                for (const row of rows) {
+                  if (row.eligible === true || row.error !== null) {
+                    kept++;
+                    if (!keep.has(Number(row.id))) {
+                      throw new Error(`${policy.id} on ${on}, ${mode.name} (${f?.name ?? '-'}), input ${JSON.stringify(inputs[Number(row.id)])}: left out, but decided ${JSON.stringify(row)}`);
+                    }
+                  } else if (!keep.has(Number(row.id))) left++;
+                }
+              }),
+              { numRuns: RUNS_PER_DATE, seed: SEED + mode.seed + k },
+            );
+          }
         }
-      }
-      if (planned === 0) return; // nothing to defer for this policy
-      // Not vacuous: rows were left out, and rows were kept.
-      expect(left).toBeGreaterThan(0);
-      expect(kept).toBeGreaterThan(0);
-    }, Math.max(60_000, RUNS_PER_DATE * 5_000));
+        if (planned === 0) return; // nothing to prune this way for this policy
+        // Not vacuous: rows were left out, and rows were kept.
+        expect(left).toBeGreaterThan(0);
+        expect(kept).toBeGreaterThan(0);
+      }, Math.max(60_000, RUNS_PER_DATE * 5_000));
+    }
   }
 
   for (const policy of policies) {

@@ -130,12 +130,7 @@ class Joins {
    * table holding its rows when there is one and it reads the registry only, else `(sql)`.
    */
   derived(sql: string): string {
-    const facts = this.counter.facts;
-    if (!facts || !shareable(sql)) return `(${sql})`;
-    const t = facts.table(sql);
-    if (t === undefined) return `(${sql})`;
-    this.counter.tables.add(t);
-    return t;
+    return (shareable(sql) ? this.shared(sql) : undefined) ?? `(${sql})`;
   }
   /**
    * A derived table the run makes as a table of its own before its query (SharedFacts.own), when
@@ -161,16 +156,8 @@ class Joins {
    * of the query's own (a policy reading its own decisions reads an earlier run); inline otherwise.
    */
   decisions(policy: string, sql: string): string {
-    const facts = this.counter.facts;
-    if (!facts) return `(${sql})`;
-    if (policy !== this.counter.policy) {
-      const t = facts.table(sql);
-      if (t !== undefined) {
-        this.counter.tables.add(t);
-        return t;
-      }
-    }
-    return this.own(sql);
+    if (!this.counter.facts) return `(${sql})`;
+    return (policy !== this.counter.policy ? this.shared(sql) : undefined) ?? this.own(sql);
   }
   /**
    * A derived table over the registry that the query reads and its run reads again (a pruned
@@ -178,15 +165,13 @@ class Joins {
    * run's own (made once, before the query), inline without a run.
    */
   stored(sql: string): string {
-    const facts = this.counter.facts;
-    if (facts && shareable(sql)) {
-      const t = facts.table(sql);
-      if (t !== undefined) {
-        this.counter.tables.add(t);
-        return t;
-      }
-    }
-    return this.own(sql);
+    return (shareable(sql) ? this.shared(sql) : undefined) ?? this.own(sql);
+  }
+  /** The family's table holding the rows of `sql`, registered as read by this query; undefined when there is none. */
+  private shared(sql: string): string | undefined {
+    const t = this.counter.facts?.table(sql);
+    if (t !== undefined) this.counter.tables.add(t);
+    return t;
   }
   /** The clause of the join under `key` (written). */
   clause(key: string): string {
@@ -899,7 +884,7 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   // (Written once: scopeSql adds the scope's values to `params`.)
   const personWhere = builder.entity === 'person' ? `${living('p', onSql)} AND ${scopeSql(scope, 'p.residence_community', 'p.grid_id', scopeValues)}` : '';
   const alone = shape === 'kept' && builder.entity === 'person' && columns !== undefined && columns.lists.length === 0 && deferred.length === 0
-    && facts !== undefined && shareable(countRows('person p', '', personWhere)) && facts.table(countRows('person p', '', personWhere)) !== undefined;
+    && facts !== undefined && facts.table(countRows('person p', '', personWhere)) !== undefined;
   const pruned = shape === 'kept' && (builder.entity === 'person' || deferred.length > 0) ? pruning(policy, on, checked, deferred, ownLists, alone) : undefined;
   const prune = pruned && {
     pruning: pruned, libAt: (alias: string, j: Joins) => personLib(alias, onSql, j), deferred: new Set(deferred), ownLists: ownLists.length > 0,
