@@ -9,7 +9,7 @@ import { systemScope, type Scope } from '../../platform/auth/scope.ts';
 import { testDb, type TestDb } from '../../testing/db.ts';
 import { DEFAULT_POLICY_DIR, PolicyCatalogue } from './catalogue.ts';
 import { canonicalSql, chunked, chunkSql, SharedFacts, sweepSharedFacts } from './facts.ts';
-import { FAMILIES, inputRelation, runOrder } from './inputs.ts';
+import { decisionsSql, FAMILIES, inputRelation, runOrder } from './inputs.ts';
 import * as service from './service.ts';
 import { relate, seedRegistry } from './test-fixtures.ts';
 
@@ -196,6 +196,26 @@ describe('shared facts of a family run', () => {
     await expect(facts.ensure(t.db, [bad])).rejects.toThrow(/division by zero/);
     expect(await factTables()).toEqual([table]);
     await facts.drop(t.db);
+  });
+
+  it("a city-wide run leaves its decisions as the family's table of them for the later policies; a district's run leaves it to be read back", async () => {
+    const sql = decisionsSql('tianjin/dibao', 'household', ON);
+    const city = new SharedFacts(new Set([canonicalSql(sql)]));
+    const table = city.table(sql)!;
+    await service.runPolicy(t.db, catalogue, 'tianjin/dibao', ON, systemScope(), 'test', city);
+    expect(await factTables()).toEqual([table]);
+    const rows = await t.db.query<{ entity_id: number; eligible: boolean }>(`SELECT entity_id, eligible FROM ${table} ORDER BY entity_id`);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows).toEqual(await t.db.query(`SELECT entity_id, eligible FROM (${sql}) v ORDER BY entity_id`));
+    await city.ensure(t.db, [table]); // made: nothing to make (CREATE would fail)
+    expect(city.pending(sql)).toBeUndefined();
+    await city.drop(t.db);
+    const district = { prefixes: ['120101'], gridIds: [], all: false } as unknown as Scope;
+    const part = new SharedFacts(new Set([canonicalSql(sql)]));
+    const partTable = part.table(sql)!;
+    await service.runPolicy(t.db, catalogue, 'tianjin/dibao', ON, district, 'test', part);
+    expect(await factTables()).toEqual([]);
+    expect(part.pending(sql)).toBe(partTable);
   });
 
   it('a family run drops the tables a dead process left more than a day ago, and no others', async () => {

@@ -213,6 +213,23 @@ export class SharedFacts {
     }
   }
 
+  /**
+   * The shared table that will hold the rows of `sql` when the family shares one that is neither
+   * made nor being made (a run may then make it itself, from rows it has at hand, and report it
+   * with `adopted`), else undefined.
+   */
+  pending(sql: string): string | undefined {
+    const key = canonicalSql(sql);
+    if (this.only && !this.only.has(key)) return undefined;
+    const t = this.byKey.get(key);
+    return t && !this.created.has(t.table) && !this.making.has(t.table) ? t.table : undefined;
+  }
+
+  /** Records that a run made the table `pending` named (committed): no one makes it again. */
+  adopted(table: string): void {
+    this.created.add(table);
+  }
+
   /** Drops the tables of `names` that were made (a run's own tables, when it ends). */
   async dropTables(db: Queryable, names: readonly string[]): Promise<void> {
     for (const t of names) {

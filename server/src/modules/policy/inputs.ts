@@ -325,6 +325,8 @@ const enumHas = (ty: Ty, v: string): boolean => ty.k === 'string' && (ty.enum?.i
  */
 const latestDecisions = (policyId: string, entity: Entity, on: string): string =>
   `SELECT __v.entity_id, __v.eligible FROM policy_latest_verdicts(${sqlQuote(policyId)}, '${entity}', ${on}::date) __v`;
+/** The rows of a policy's latest decisions on a date (YYYY-MM-DD) as the later policies of a family read them (Joins.decisions). */
+export const decisionsSql = (policyId: string, entity: Entity, on: string): string => latestDecisions(policyId, entity, sqlQuote(on));
 /**
  * Whether the latest decision of a policy for an entity on or before the date is eligible (false
  * when there is none, it is not eligible, or an error). In a run, the decisions are a table made

@@ -8,7 +8,7 @@ import type { Db } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { isEmptyScope, systemScope, type Scope } from '../../platform/auth/scope.ts';
 import type { PolicyCatalogue } from './catalogue.ts';
-import { BUILDERS, inputRelation, runOrder, type InputShape } from './inputs.ts';
+import { BUILDERS, decisionsSql, inputRelation, runOrder, type InputShape } from './inputs.ts';
 import { FactSurvey, SharedFacts, sweepSharedFacts } from './facts.ts';
 
 /** A rules error as an AppError: bad input 422 naming the field, unknown policy 404. */
@@ -200,6 +200,7 @@ export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string,
     [publicId, policy.version, on, startedBy, scopeText(scope), JSON.stringify(usedParameters(policy, on))]);
   const runId = (run as { id: number }).id;
   const execute = async (): Promise<RunSummary> => {
+    let adopt: string | undefined;
     try {
       // The family's shared facts this run is the first to need, and the run's own, committed
       // before the run starts. A run's own tables left by a process that died go after a day.
@@ -220,6 +221,15 @@ export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string,
            SELECT $1::bigint, $2::text, $3::int, $4::date, $5::text, k.id, k.eligible, k.outcome, k.amount, k.failed_rules, k.error
            FROM policy_run_decisions d CROSS JOIN LATERAL unnest(d.kept) AS k ORDER BY k.id`,
           [runId, publicId, policy.version, on, input.entity]);
+        // The family's table of this policy's latest decisions, for the policies that read them
+        // after it: a city-wide run covers every entity (its recorded scope is empty), so the
+        // latest decisions on its date are its own rows, made here from them instead of read back
+        // through policy_latest_verdicts (dibao-edge's 988,367: 3.6 s alone, on the family's path).
+        adopt = family && scope.all ? family.pending(decisionsSql(publicId, input.entity, on)) : undefined;
+        if (adopt) {
+          await tx.exec(`CREATE UNLOGGED TABLE ${adopt} AS SELECT k.id AS entity_id, k.eligible FROM policy_run_decisions d CROSS JOIN LATERAL unnest(d.kept) AS k`);
+          await tx.exec(`ANALYZE ${adopt}`);
+        }
         const [t] = await tx.query<{ total: number; eligible: number; errors: number; amount: number | null; first_error: string | null }>(
           `SELECT d.total::int AS total, count(k.id) FILTER (WHERE k.eligible)::int AS eligible, count(k.id) FILTER (WHERE k.error IS NOT NULL)::int AS errors,
              sum(k.amount) FILTER (WHERE k.eligible) AS amount,
@@ -229,6 +239,7 @@ export async function prepareRun(db: Db, catalogue: PolicyCatalogue, id: string,
         await tx.query(`UPDATE policy_run SET total = $2, eligible = $3, errors = $4, amount_total = $5, first_error = $6, status = 'done', finished_at = clock_timestamp() WHERE id = $1`,
           [runId, r.total, r.eligible, r.errors, r.amount ?? 0, r.first_error]);
       });
+      if (adopt) facts.adopted(adopt);
       const summary = await getRun(db, runId);
       return { ...summary, placeholders: input.placeholders, reads: input.reads };
     } catch (e) {
