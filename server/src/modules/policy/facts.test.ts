@@ -169,10 +169,20 @@ describe('shared facts of a family run', () => {
     const tries = await Promise.allSettled([facts.ensure(t.db, [bad]), facts.ensure(t.db, [bad])]);
     expect(tries.map((x) => x.status === 'rejected' && String((x.reason as Error).message))).toEqual([expect.stringMatching(/division by zero/), expect.stringMatching(/division by zero/)]);
     await expect(facts.ensure(t.db, [bad])).rejects.toThrow(/division by zero/);
+    // while a table is being made elsewhere, a run makes the others it needs; one that reads it
+    // waits for it (on PostgreSQL the reader's CREATE would otherwise find no table)
+    const slow = facts.table('SELECT g AS key FROM generate_series(1, 2) g, (SELECT pg_sleep(0.3)) z')!;
+    const reader = facts.table(`SELECT key FROM ${slow}`)!;
+    const other = facts.table('SELECT 5 AS key')!;
+    const elsewhere = facts.ensure(t.db, [slow]);
+    await facts.ensure(t.db, [slow, other, reader]);
+    await elsewhere;
+    expect(await t.db.query(`SELECT count(*)::int AS n FROM ${reader}`)).toEqual([{ n: 2 }]);
+    expect(await t.db.query(`SELECT key FROM ${other}`)).toEqual([{ key: 5 }]);
     // a run's own table dropped at its end is not made again by the lane (ensure without waiting)
     await facts.dropTables(t.db, [own]);
     await facts.ensure(t.db, [own], [], false);
-    expect(await factTables()).toEqual([shared]);
+    expect(await factTables()).toEqual([shared, slow, reader, other].sort());
     await facts.drop(t.db);
     expect(await factTables()).toEqual([]);
   });

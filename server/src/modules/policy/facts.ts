@@ -162,22 +162,32 @@ export class SharedFacts {
    * may ask at the same time (runFamily runs independent policies side by side and makes some
    * tables ahead): a table is made by the first that asks, and the others wait until it is
    * committed (`wait: false`, for the lane that makes tables ahead: go on without it, and leave
-   * alone a run's own table that the run has already dropped). Fails when
-   * a table it waits for could not be made (with that error).
+   * alone a run's own table that the run has already dropped; a table that reads one being made
+   * elsewhere still waits for it). Fails when a table it waits for could not be made (with that
+   * error).
    */
   async ensure(db: Db, names: readonly string[], settings: readonly string[] = [], wait = true): Promise<void> {
+    // Tables being made by another run are waited for at the end, or before a table that reads
+    // them: meanwhile this call makes the others (rigid expenditure makes its table of tekun
+    // households while the lane finishes the medical sums).
+    const elsewhere = new Map<string, Promise<void>>();
     for (const name of new Set(names)) {
       const t = this.missing([name])[0];
       if (!t) continue;
       let work = this.making.get(t.table);
       if (!wait && this.retired.has(t.table)) continue;
       if (work === undefined) {
+        const reads = [...t.sql.matchAll(new RegExp(`\\b${PREFIX}\\w+`, 'g'))].map(([m]) => m);
+        if (reads.some((r) => elsewhere.has(r))) await Promise.all(elsewhere.values());
         work = this.make(db, t, settings).then(() => { this.created.add(t.table); })
           .finally(() => { this.making.delete(t.table); });
         this.making.set(t.table, work);
-      } else if (!wait) continue;
-      await work;
+        await work;
+      } else {
+        elsewhere.set(t.table, work);
+      }
     }
+    if (wait) await Promise.all(elsewhere.values());
   }
 
   /**
