@@ -754,21 +754,21 @@ export function pruning(policy: Policy, on: string, checked: readonly string[] =
   if (policy.outcome.kind !== 'eligibility') return undefined;
   const planned = plan(policy, on, new Set(checked));
   const later = new Set(deferred);
-  const kept = new Set(ownLists);
+  const ownSet = new Set(ownLists);
   if (!planned) return undefined;
   const { plan: p, compiler, reader, uses } = planned;
-  if (![...kept].every((name) => p.lists.some((l) => l.name === name))) return undefined;
-  if (p.lists.every((l) => kept.has(l.name)) && later.size === 0 && !alone) return undefined;
+  if (![...ownSet].every((name) => p.lists.some((l) => l.name === name))) return undefined;
+  if (p.lists.every((l) => ownSet.has(l.name)) && later.size === 0 && !alone) return undefined;
   // Only a required scalar field of the plan may be deferred.
   if (![...later].every((name) => p.fields.some((f) => f.name === name && !f.optional && f.sqlType !== 'jsonb'))) return undefined;
   // The aggregates of the lists pruned (an own list's are the row's own columns).
-  const aggregates = new Map(uses.filter((u) => !kept.has(u.list)).map((u) => [u.node, u]));
+  const aggregates = new Map(uses.filter((u) => !ownSet.has(u.list)).map((u) => [u.node, u]));
   const own = policy.conditions.filter((c) => !readsList(c.node, aggregates, later));
   const listed = policy.conditions.filter((c) => readsList(c.node, aggregates, later));
   if (own.length === 0 || (listed.length === 0 && !alone) || !listed.every((c) => total(c.node, aggregates))) return undefined;
   const none = new Map<string, string>();
   // The own lists' aggregate columns, as the reader writes them (bare column names).
-  const ownPlanned = p.lists.filter((l) => kept.has(l.name));
+  const ownPlanned = p.lists.filter((l) => ownSet.has(l.name));
   const ownTotal = own.every((c) => total(c.node, aggregates));
   const ownAggregates = ownPlanned.flatMap((l) => l.aggregates.map((a) => a.col));
   const needed = (ref: (col: string) => string): string => {

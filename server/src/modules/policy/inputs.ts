@@ -872,9 +872,9 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   // Every birthDate the libraries build (the row's, and in lists of persons) is dateText.
   const checked = ['birthDate', ...Object.keys(policy.inputType.fields).map((f) => `${f}[].birthDate`)];
   let columns = shape !== 'json' ? columnPlan(policy, on, checked) : undefined;
-  // A person run may defer the vouched fields read through joins when the policy has no reduced
-  // list (with lists, a run prunes on the lists: pruneTables).
-  // A household run's lists (its members) are its own: every household reads their aggregates.
+  // A run may defer the vouched fields read through joins: a person run when the policy has no
+  // reduced list (with lists, it prunes on the lists: pruneTables), a household run always, its
+  // lists (the members) being its own: every household reads their aggregates.
   const ownLists = builder.entity === 'household' && columns ? columns.lists.map((l) => l.name) : [];
   const deferred = shape === 'kept' && columns && (builder.entity === 'household' || columns.lists.length === 0)
     ? deferrable(columns, builder.entity === 'person' ? personLib('p', onSql, Joins.inline('')) : householdLib('h', onSql, Joins.inline('')))
@@ -921,13 +921,15 @@ export function inputRelation(publicId: string, policy: Policy, on: string, scop
   let where = builder.entity === 'person'
     ? personWhere
     : `${hasLiving} AND ${scopeSql(scope, 'h.residence_community', 'h.grid_id', scopeValues)}`;
-  let table = builder.entity === 'person' ? 'person' : 'household';
+  const table = builder.entity === 'person' ? 'person' : 'household';
   let from = `${table} ${alias}`;
   let id = `${alias}.id`;
   let joinsSql = joins.sql();
   let counted = membersKey !== undefined && joins.has(membersKey) ? joins.clause(membersKey) : '';
   // A city-wide household run that reads nothing of the household row but its id reads its rows
-  // from the members table alone: its keys are exactly the households with a living member
+  // from the members table alone (the join projectColumns wrote for it, recognised by its shape;
+  // facts.test holds that the family's three household policies take this path): its keys are
+  // exactly the households with a living member
   // (person.household_id references household), so joining the 5.5 M households to it again
   // (a hash join spilled in 64 batches: ~45 % of dibao's query, 2026-11-29) adds nothing.
   const stored = counted.match(/^LEFT JOIN (policy_facts_\w+) AS (__j\d+) ON \2\.key = h\.id$/);
