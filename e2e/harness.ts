@@ -11,7 +11,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const artifactsDir = path.join(root, 'e2e/artifacts');
@@ -87,6 +87,29 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(artifactsDir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * Waits for `locator` like `locator.waitFor()`; when it never comes, fails with what the user saw
+ * instead — the page's toasts, form errors and error alerts, whether a dialog is open, the URL —
+ * and a screenshot `<name>-failed.png`, so that a failure in a long run says why.
+ */
+export async function waitOrExplain(page: Page, locator: Locator, name: string, timeout = 30_000): Promise<void> {
+  try {
+    await locator.waitFor({ timeout });
+  } catch (e) {
+    const texts = async (selector: string): Promise<string[]> =>
+      (await page.locator(selector).allInnerTexts().catch(() => [])).map((t) => t.trim()).filter(Boolean);
+    const seen = {
+      url: page.url(),
+      toasts: await texts('.ant-message-notice, .ant-notification-notice'),
+      formErrors: await texts('.ant-form-item-explain-error'),
+      alerts: await texts('.ant-alert, .ant-result'),
+      dialogsOpen: await page.locator('.ant-modal-wrap:visible').count().catch(() => -1),
+    };
+    const shot = await screenshot(page, `${name}-failed`).catch(() => 'none');
+    throw new Error(`${(e as Error).message}\nwhat the page showed: ${JSON.stringify(seen)}; screenshot: ${shot}`);
+  }
 }
 
 /** The demo accounts' password (README "Demo accounts"). */

@@ -7,7 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebIfStale, launchBrowser, screenshot, startServer, type RunningServer, signInConsole } from './harness.ts';
+import { buildWebIfStale, launchBrowser, screenshot, startServer, type RunningServer, signInConsole, waitOrExplain } from './harness.ts';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -77,11 +77,11 @@ describe('work orders (e2e, Chromium)', () => {
     await page.getByText('情况属实').click();
     await page.getByTestId('wo-note').fill('入户核实：住院自付约3.2万元，家庭收入低，情况属实');
     await page.getByRole('button', { name: /OK|确\s*定/ }).click();
-    await page.getByText('入户核实：住院自付').waitFor();
+    await waitOrExplain(page, page.getByText('入户核实：住院自付'), 'workorders-visit');
     await page.getByTestId('wo-act-resolved').click();
     await page.getByTestId('wo-note').fill('已转街道审核临时救助');
     await page.getByRole('button', { name: /OK|确\s*定/ }).click();
-    await page.getByTestId('wo-status').filter({ hasText: '已办结' }).waitFor();
+    await waitOrExplain(page, page.getByTestId('wo-status').filter({ hasText: '已办结' }), 'workorders-resolve');
     const timeline = await page.getByTestId('wo-timeline').innerText();
     for (const step of ['创建', '接单', '走访', '办结']) expect(timeline).toContain(step);
     expect(timeline).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/); // to the second
