@@ -51,7 +51,8 @@ class PgliteDb implements Db {
   static async open(dataDir: string | undefined, image?: Blob): Promise<PgliteDb> {
     if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
     const pg = await PGlite.create(dataDir ?? 'memory://', { parsers, ...(image ? { loadDataDir: image } : {}) });
-    await pg.exec(`SET TimeZone = 'UTC'`);
+    // Dates print as YYYY-MM-DD (DateStyle ISO): compiled policy queries read a date column as its text (inputs.ts dateText).
+    await pg.exec(`SET TimeZone = 'UTC'; SET DateStyle = 'ISO'`);
     return new PgliteDb(pg);
   }
 
@@ -104,7 +105,7 @@ class PostgresDb implements Db {
   constructor(private readonly pool: pg.Pool) { this.base = clientQueryable(pool); }
 
   static async open(url: string, maxConnections = 10): Promise<PostgresDb> {
-    const pool = new pg.Pool({ connectionString: url, max: maxConnections, types: pgTypes, options: '-c TimeZone=UTC' });
+    const pool = new pg.Pool({ connectionString: url, max: maxConnections, types: pgTypes, options: '-c TimeZone=UTC -c DateStyle=ISO' });
     // An idle client losing its connection must not crash the process.
     pool.on('error', (err) => { console.error('[db] idle client error:', err.message); });
     await pool.query('SELECT 1');

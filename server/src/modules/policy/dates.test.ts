@@ -2,12 +2,15 @@
  * A batch run trusts the registry's birth dates to be valid dates (inputs.ts dateText; the compiled
  * query then skips its date pattern), except where they are not: a date the policies' date type
  * cannot hold (a year before 1000) is still an invalid input, in the batch run as in the JS
- * evaluator, and the run's first error names that person. PGlite, and PostgreSQL with
- * MINSHENG_TEST_DATABASE_URL.
+ * evaluator, and the run's first error names that person. A server whose own date style prints
+ * dates otherwise (DMY) decides the same: every connection asks for ISO. PGlite, and PostgreSQL
+ * with MINSHENG_TEST_DATABASE_URL (the date-style case on PostgreSQL only: PGlite has no server
+ * configuration of its own).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, RulesError } from '@minsheng/rules';
 import { systemScope } from '../../platform/auth/scope.ts';
+import { openDb } from '../../platform/db.ts';
 import { testDb, type TestDb } from '../../testing/db.ts';
 import { DEFAULT_POLICY_DIR, PolicyCatalogue } from './catalogue.ts';
 import { inputRelation } from './inputs.ts';
@@ -54,5 +57,24 @@ describe('birth dates in batch runs', () => {
       expect(by.get(id)).toMatchObject({ eligible: null, error: 'invalid input' });
     }
     expect(run).toMatchObject({ errors: 2, firstError: `person ${Math.min(p[1]!, p[2]!)}: invalid input` });
+  });
+
+  it.skipIf(!process.env.MINSHENG_TEST_DATABASE_URL)('a server that prints dates as DD/MM/YYYY decides the same (PostgreSQL)', async () => {
+    const name = new URL(t.url!).pathname.slice(1);
+    await t.db.exec(`ALTER DATABASE ${name} SET DateStyle = 'SQL, DMY'`);
+    const db = await openDb({ databaseUrl: t.url });
+    try {
+      const [raw] = await db.query<{ d: string }>(`SELECT current_setting('DateStyle') AS d`);
+      expect(raw?.d).toMatch(/^ISO/);
+      const run = await service.runPolicy(db, catalogue, ID, ON, systemScope(), 'test');
+      const [row] = await db.query<{ eligible: boolean | null; error: string | null }>(
+        'SELECT eligible, error FROM policy_decision WHERE run_id = $1 AND entity_id = $2', [run.id, p[0]!]);
+      // Read as 01/01/1950 the birth date would make her input invalid.
+      expect(row).toEqual({ eligible: true, error: null });
+      expect(run.errors).toBe(2);
+    } finally {
+      await db.close();
+      await t.db.exec(`ALTER DATABASE ${name} RESET DateStyle`);
+    }
   });
 });

@@ -312,9 +312,11 @@ const age = (p: string, on: string): string => `extract(year from age(${on}::dat
 /**
  * A date column as the policy's date text: always a valid date (years 1000–9999, as the policies'
  * date type requires) or NULL (then the input is invalid, as the text of any other year would
- * be), so the compiled query need not check it (`checked` in inputRelation).
+ * be), so the compiled query need not check it (`checked` in inputRelation). The cast prints
+ * YYYY-MM-DD because every connection sets DateStyle ISO (db.ts); `to_char(col, 'YYYY-MM-DD')`
+ * cost ~0.28 µs a row against ~0.07 (3.8 s of a pass over 13.6 M persons, measured 2026-11-29).
  */
-const dateText = (col: string): string => `CASE WHEN ${col} BETWEEN '1000-01-01' AND '9999-12-31' THEN to_char(${col}, 'YYYY-MM-DD') END`;
+const dateText = (col: string): string => `CASE WHEN ${col} BETWEEN '1000-01-01' AND '9999-12-31' THEN ${col}::text END`;
 const living = (p: string, on: string): string => `(${p}.deceased_on IS NULL OR ${p}.deceased_on > ${on}::date) AND ${p}.birth_date <= ${on}::date`;
 const enumHas = (ty: Ty, v: string): boolean => ty.k === 'string' && (ty.enum?.includes(v) ?? false);
 
