@@ -263,12 +263,16 @@ async function main(): Promise<void> {
     const batchSeconds = familySeconds;
     const batchRows = runs.reduce((a, r) => a + r.rows, 0);
     const cityBatchSeconds = batchSeconds * CITY / persons;
+    /** count:sum of per-row md5s of a run's stored decisions (see --hash). */
+    const fingerprint = async (runId: number): Promise<string> => {
+      const [f] = await db.query<{ n: number; h: string }>(
+        `SELECT count(*)::int AS n, coalesce(sum(('x' || substr(md5(row(policy_id, entity, entity_id, eligible, outcome, amount, failed_rules, error)::text), 1, 15))::bit(60)::bigint), 0)::text AS h
+         FROM policy_decision WHERE run_id = $1`, [runId]);
+      return `${f?.n}:${f?.h}`;
+    };
     if (HASH) {
       for (const r of runs) {
-        const [f] = await db.query<{ n: number; h: string }>(
-          `SELECT count(*)::int AS n, coalesce(sum(('x' || substr(md5(row(policy_id, entity, entity_id, eligible, outcome, amount, failed_rules, error)::text), 1, 15))::bit(60)::bigint), 0)::text AS h
-           FROM policy_decision WHERE run_id = $1`, [r.runId]);
-        r.fingerprint = `${f?.n}:${f?.h}`;
+        r.fingerprint = await fingerprint(r.runId);
         log(`  fingerprint ${r.policy}: ${r.fingerprint}`);
       }
     }
@@ -361,13 +365,7 @@ async function main(): Promise<void> {
       const built = await timed(() => readyFacts.ensure(db, readyStatement.input.facts, SQL_SESSION_SETTINGS));
       const again = await timed(() => runPolicy(db, catalogue, 'tianjin/dibao', ON, systemScope(), TAG, readyFacts, readyStatement));
       if (again.value.status !== 'done') throw new Error(`dibao over ready inputs ended ${again.value.status}: ${again.value.failure}`);
-      const fp = async (runId: number): Promise<string> => {
-        const [f] = await db.query<{ n: number; h: string }>(
-          `SELECT count(*)::int AS n, coalesce(sum(('x' || substr(md5(row(entity, entity_id, eligible, outcome, amount, failed_rules, error)::text), 1, 15))::bit(60)::bigint), 0)::text AS h
-           FROM policy_decision WHERE run_id = $1`, [runId]);
-        return `${f?.n}:${f?.h}`;
-      };
-      const sameAsFamily = dibaoRun ? (await fp(again.value.id)) === (await fp(dibaoRun.runId)) : null;
+      const sameAsFamily = dibaoRun ? (await fingerprint(again.value.id)) === (await fingerprint(dibaoRun.runId)) : null;
       await db.query('DELETE FROM policy_decision WHERE run_id = $1', [again.value.id]);
       await db.query('DELETE FROM policy_run WHERE id = $1', [again.value.id]);
       ready = { inputSeconds: built.seconds, runSeconds: again.seconds, rows: again.value.total ?? 0, eligible: again.value.eligible ?? 0, sameAsFamily };
