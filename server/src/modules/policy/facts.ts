@@ -50,6 +50,9 @@ export function chunkSql(sql: string, k: number, n: number): string {
   return sql.replace(CHUNK_MARK, (_m, col: string) => (n === 1 ? 'true'
     : `(${col} % ${n} = ${k}${k === 0 ? ` OR ${col} IS NULL` : ''})`));
 }
+/** The fact tables (policy_facts_…) that `sql` reads. */
+const tablesRead = (sql: string): string[] => [...sql.matchAll(new RegExp(`\\b${PREFIX}\\w+`, 'g'))].map(([m]) => m);
+
 /** Left-over tables older than this are dropped by the next family run (no run lasts that long). */
 const STALE_SECONDS = 24 * 3600;
 
@@ -142,7 +145,7 @@ export class SharedFacts {
       if (v === undefined) {
         memo.set(table, false); // a cycle is impossible (a table reads tables made before it); refuse it anyway
         const sql = sqlOf.get(table);
-        v = sql !== undefined && shareable(sql) && [...sql.matchAll(new RegExp(`\\b${PREFIX}\\w+`, 'g'))].every(([m]) => m === table || pure(m));
+        v = sql !== undefined && shareable(sql) && tablesRead(sql).every((m) => m === table || pure(m));
         memo.set(table, v);
       }
       return v;
@@ -177,8 +180,7 @@ export class SharedFacts {
       let work = this.making.get(t.table);
       if (!wait && this.retired.has(t.table)) continue;
       if (work === undefined) {
-        const reads = [...t.sql.matchAll(new RegExp(`\\b${PREFIX}\\w+`, 'g'))].map(([m]) => m);
-        if (reads.some((r) => elsewhere.has(r))) await Promise.all(elsewhere.values());
+        if (tablesRead(t.sql).some((r) => elsewhere.has(r))) await Promise.all(elsewhere.values());
         work = this.make(db, t, settings).then(() => { this.created.add(t.table); })
           .finally(() => { this.making.delete(t.table); });
         this.making.set(t.table, work);
