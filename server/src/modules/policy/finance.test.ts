@@ -3,7 +3,9 @@
  * items summed in the expression, more through policy_finance_total) equal, text for text, the totals of
  * a subquery over all the items (`financeSql` here, what the inputs used before), for random finance lists: items of any kind and
  * category, amounts with decimals or absent, periods before, around and after the date, items
- * that are not objects. PGlite, and PostgreSQL with MINSHENG_TEST_DATABASE_URL.
+ * that are not objects. The probe table has person's own generated finance columns (migration 066),
+ * copied from the catalog, so the inline sums read what the registry's columns hold. PGlite, and
+ * PostgreSQL with MINSHENG_TEST_DATABASE_URL.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +39,15 @@ const item = fc.oneof(
 
 describe('finance totals inline == over all items', () => {
   let t: TestDb;
-  beforeAll(async () => { t = await testDb(); await t.db.exec('CREATE TABLE finance_probe (id int PRIMARY KEY, finance jsonb NOT NULL)'); }, 120_000);
+  beforeAll(async () => {
+    t = await testDb();
+    const generated = await t.db.query<{ name: string; type: string; collation: string | null; expr: string }>(`SELECT column_name AS name,
+        data_type AS type, collation_name AS collation, generation_expression AS expr
+      FROM information_schema.columns WHERE table_name = 'person' AND is_generated = 'ALWAYS' ORDER BY ordinal_position`);
+    expect(generated.map((c) => c.name)).toContain('finance_count');
+    await t.db.exec(`CREATE TABLE finance_probe (id int PRIMARY KEY, finance jsonb NOT NULL, ${generated.map((c) =>
+      `${c.name} ${c.type}${c.collation ? ` COLLATE "${c.collation}"` : ''} GENERATED ALWAYS AS (${c.expr}) STORED`).join(', ')})`);
+  }, 120_000);
   afterAll(async () => { await t.close(); });
 
   it('for random finance lists of 0 to 5 items', async () => {
