@@ -517,8 +517,10 @@ function householdLib(h: string, on: string, j: Joins, membersKey?: string): Fie
     ? `${j.add('tekun-member', (a) => `LEFT JOIN ${j.decisions('tianjin/tekun', tekunMembers(true))} AS ${a} ON ${a}.household_id = ${h}.id`)}.household_id IS NOT NULL`
     : `${h}.id IN (${tekunMembers(false)})`;
   // feed_row.household_id is its person's current household (migration 061, kept by triggers):
-  // the same households a join to person gives, without joining 13.6 M rows.
-  const medical = (): string => j.add('medical-12m', (a) => `LEFT JOIN ${j.own(`SELECT __r.household_id, sum((__r.data->>'outOfPocket')::numeric) AS v
+  // the same households a join to person gives, without joining 13.6 M rows. out_of_pocket is
+  // data.outOfPocket as a generated column, and the medical rows' household index holds it with
+  // the date (migration 067): the sums read that index alone, not the whole feed table.
+  const medical = (): string => j.add('medical-12m', (a) => `LEFT JOIN ${j.own(`SELECT __r.household_id, sum(__r.out_of_pocket) AS v
      FROM feed_row __r
      WHERE __r.feed_type = 'medical' AND __r.event_date > (${on}::date - interval '${MEDICAL_MONTHS} months')::date AND __r.event_date <= ${on}::date
        AND __r.household_id IS NOT NULL AND ${chunked('__r.household_id')}
