@@ -39,6 +39,9 @@
  * The route allows 120 requests a minute per address; the bench spreads them over distinct
  * remote addresses so that the figure is the handler's, not the limiter's refusals.
  *
+ * Before and after the batch, a CPU probe (a fixed query, cpuProbe): the machine's speed then, for
+ * comparing figures across machines and moments.
+ *
  * The batch figure for the whole city (13.6 M persons) is a LINEAR extrapolation from N.
  * Prints one JSON line, then a short human summary on stderr. Needs BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres);
  * creates and drops minsheng_bench_policy (also on error). Statements are cut at 120 s.
@@ -65,7 +68,7 @@ import { Engine } from 'json-rules-engine';
 import { createApp, VERSION } from '../server/src/app.ts';
 import { loadConfig } from '../server/src/platform/config.ts';
 import type { AppContext } from '../server/src/platform/context.ts';
-import { openDb } from '../server/src/platform/db.ts';
+import { openDb, type Db } from '../server/src/platform/db.ts';
 import { migrate } from '../server/src/platform/migrate.ts';
 import { systemScope } from '../server/src/platform/auth/scope.ts';
 import { seedRegions } from '../server/src/modules/regions/seed.ts';
@@ -130,6 +133,19 @@ const r2 = (x: number): number => Math.round(x * 100) / 100;
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 const load = (): number[] => os.loadavg().map(r2);
+/**
+ * The machine's speed at one moment, so that figures from different machines and moments can be
+ * compared: a fixed CPU-only query on one connection (no table read, no JIT), timed. The family
+ * is CPU-bound; on a shared machine this figure was seen to vary 1.9–3.4 s within minutes
+ * (2026-11-29), and the family's wall time with it.
+ */
+const CPU_PROBE = 'SELECT sum(i)::text AS s FROM generate_series(1, 20000000) AS i';
+async function cpuProbe(db: Db): Promise<number> {
+  return r3((await timed(() => db.transaction(async (tx) => {
+    await tx.exec('SET LOCAL jit = off');
+    await tx.query(CPU_PROBE);
+  }))).seconds);
+}
 
 // ---- the baseline: dibao by hand in json-rules-engine -----------------------------------------
 
@@ -208,6 +224,7 @@ async function main(): Promise<void> {
     }
 
     // ---- (2) the batch runs, in run order ----
+    const probeBefore = await cpuProbe(db);
     const catalogue = new PolicyCatalogue();
     const family = Object.keys(BUILDERS).filter((id) => id.startsWith('tianjin/') && catalogue.has(id) && (!ONLY || ONLY.includes(id)));
     const order = runOrder(family); // each policy after the ones whose decisions it reads
@@ -255,6 +272,7 @@ async function main(): Promise<void> {
       }
       familySeconds = t.seconds;
     }
+    const probeAfter = await cpuProbe(db);
     runs.sort((a, b) => order.indexOf(a.policy) - order.indexOf(b.policy));
     const writtenByRun = await db.query<{ run_id: number; n: number }>('SELECT run_id::int AS run_id, count(*)::int AS n FROM policy_decision WHERE run_id = ANY($1::bigint[]) GROUP BY run_id', [runs.map((r) => r.runId)]);
     for (const r of runs) r.written = writtenByRun.find((w) => Number(w.run_id) === Number(r.runId))?.n ?? 0;
@@ -449,12 +467,14 @@ async function main(): Promise<void> {
       goal: { citySeconds: GOAL.citySeconds, ratio: GOAL.ratio },
       met: { city: cityOk, ratio: ratioOk, ratioEndToEnd: ratioE2EOk, ratioReadyInputs: ratioReady >= GOAL.ratio, all: cityOk && ratioOk && skipped.length === 0 },
       loadavg: loads,
+      cpuProbe: { query: CPU_PROBE, jit: 'off', secondsBeforeBatch: probeBefore, secondsAfterBatch: probeAfter },
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     for (const r of runs) log(`${r.policy}: ${r.rows.toLocaleString('en')} decided, ${r.written.toLocaleString('en')} written, in ${r.seconds} s (${r.rowsPerSecond.toLocaleString('en')} decisions/s)`);
     log(`city (${persons >= CITY ? 'measured' : 'linear'}): ${r2(cityBatchSeconds)} s (goal < ${GOAL.citySeconds} s: ${cityOk ? 'met' : 'not met'})`);
     log(`ratio vs evaluation-only baseline (${r3(perRecordMs)} ms/record): ${r2(ratio)}x; vs end-to-end baseline (${r3(e2ePerRecordMs)} ms/record): ${r2(ratioE2E)}x (goal >= ${GOAL.ratio}x)`);
     log(`dibao over ready inputs: input table ${r3(ready.inputSeconds)} s, then the run ${r3(ready.runSeconds)} s (same decisions as the family run: ${ready.sameAsFamily}); ratio vs evaluation-only baseline: ${r2(ratioReady)}x`);
+    log(`CPU probe (a fixed query, the machine's speed): ${probeBefore} s before the batch, ${probeAfter} s after`);
     log(`load average: ${loads.map((l) => `${l.stage} ${l.load.join('/')}`).join('; ')}`);
   } finally {
     await app?.close().catch(() => undefined);
