@@ -298,7 +298,10 @@ const FINANCE_ITEM: Record<FinanceCol, { when: (x: string) => string; value: (x:
  * end or an end >= it), as an expression: the usual person has no, one or two finance items,
  * summed inline from the typed columns the database keeps of the first two (migration 066); more
  * go to policy_finance_total (migration 065: the same sums over the jsonb list in a PARALLEL SAFE
- * function; finance.test.ts holds both to the sums over all items). Inline, a total costs a few
+ * function; finance.test.ts holds both to the sums over all items), over `finance_more` (migration
+ * 068: the list itself when it has more than two items), so that every column a total reads is
+ * in the index of a household's members (person_members_idx: the members table is an index-only
+ * scan). Inline, a total costs a few
  * comparisons instead of a function scan and an aggregate per person: tekun's per-supporter pass
  * over the 13.6 M-person city took 26 s with the lateral join this replaces and 11 s inline over
  * the jsonb (2026-11-28); a total read out of the jsonb itself cost ~0.48 µs a person.
@@ -310,7 +313,7 @@ export const finance = (p: string, on: string, col: FinanceCol): string => {
     return `CASE WHEN ${f.when(x)} AND ${x}_from <= ${on} AND (${x}_to IS NULL OR ${x}_to >= ${on}) THEN ${f.value(x)} END`;
   };
   return `(CASE ${p}.finance_count WHEN 0 THEN 0::numeric WHEN 1 THEN coalesce(${item(0)}, 0)
-    WHEN 2 THEN coalesce(${item(0)} + ${item(1)}, ${item(0)}, ${item(1)}, 0) ELSE policy_finance_total(${p}.finance, ${on}, '${col}') END)`;
+    WHEN 2 THEN coalesce(${item(0)} + ${item(1)}, ${item(0)}, ${item(1)}, 0) ELSE policy_finance_total(${p}.finance_more, ${on}, '${col}') END)`;
 };
 
 const age = (p: string, on: string): string => `extract(year from age(${on}::date, ${p}.birth_date))::int`;
