@@ -7,7 +7,7 @@
 -- This index holds exactly those columns in household order (0.9 GB): the grouping reads the
 -- index alone (an index-only scan: 15.0 -> 10.9 s a half on the 2026-11-29 machine). It is not
 -- partial: the persons without a household are grouped too (under no key). person_household_idx
--- stays: monitoring's household pass (issue 5) was measured reading it, and it is a third the size.
+-- stays: monitoring's household pass (issue 5) was measured reading it, and it is a quarter the size (215 MB).
 --
 -- finance_more: the whole finance list when it has more than two items, else NULL. The batch
 -- totals read the first two items from their typed columns (migration 066) and only a longer list
