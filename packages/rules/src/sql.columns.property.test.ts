@@ -168,6 +168,21 @@ describe.each(runners)('compiled SQL over typed columns == over the jsonb input 
     expect(pruning(rigid, '2026-07-01', [], ['assistance'], ['no-such-list'])).toBeUndefined();
   });
 
+  it("rigid expenditure's pruning test computes each of its own conditions once a row, as the database plans it", async () => {
+    const rigid = policies.find((p) => p.id === 'tianjin.rigid-expenditure-hardship')!;
+    const on = '2026-07-01';
+    const plan = columnPlan(rigid, on)!;
+    const needed = pruning(rigid, on, [], ['assistance'], ['members'])!.needed((c) => `r.${c}`);
+    const conditions = needed.split('WHEN true THEN 0 WHEN false THEN 1').length - 1;
+    expect(conditions).toBeGreaterThanOrEqual(2);
+    // PostgreSQL prints each condition's score as CASE … WHEN CASE_TEST_EXPR THEN 0; a test that
+    // compares the sum twice (BETWEEN is planned as two comparisons) prints every one twice, and
+    // computes every condition twice for each of the city's 5.5 M households.
+    const planned = (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (VERBOSE) SELECT r.id FROM (${columnRelation(plan)}) r WHERE ${needed}`))
+      .map((r) => r['QUERY PLAN']).join('\n');
+    expect(planned.split('CASE_TEST_EXPR THEN 0').length - 1).toBe(conditions);
+  });
+
   // A pruning on deferred fields (the relation vouches for them and joins them only for the rows
   // that need them), with a policy's lists as the row's own (a household's members), or on the
   // row's own conditions alone (a run that counts its rows elsewhere).

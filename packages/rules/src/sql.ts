@@ -791,8 +791,11 @@ export function pruning(policy: Policy, on: string, checked: readonly string[] =
       }
       // Each own condition read once: 0 true, 1 false, n + 1 not evaluated; the row is decided
       // without its lists when the sum is from 1 to n (none failed to evaluate, one is false).
+      // Tested with <> ALL, which computes the sum once: PostgreSQL turns BETWEEN into two
+      // comparisons, each with its own copy of the sum (every condition computed twice a row).
       const score = own.map((c) => `CASE ${byRef(compiler.expr(c.node, none))} WHEN true THEN 0 WHEN false THEN 1 ELSE ${own.length + 1} END`).join(' + ');
-      return `CASE WHEN ${valid} THEN NOT ((${score}) BETWEEN 1 AND ${own.length}) ELSE true END`;
+      const decided = Array.from({ length: own.length }, (_, i) => i + 1).join(', ');
+      return `CASE WHEN ${valid} THEN (${score}) <> ALL (ARRAY[${decided}]) ELSE true END`;
     } finally {
       reader.root = root;
     }
