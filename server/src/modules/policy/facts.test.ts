@@ -88,19 +88,6 @@ describe('shared facts of a family run', () => {
     expect(tekun.ownFacts.filter((x) => ahead.includes(x))).toHaveLength(2);
     expect(rigid.ownFacts.filter((x) => ahead.includes(x))).toHaveLength(1);
     expect(decisions.filter((x) => ahead.includes(x))).toEqual([]);
-    // the family's lane makes only those that later runs need: dibao makes the members table and
-    // severe disability the count when they start (they read no decisions: they start first), while
-    // the lane makes tekun's two and rigid's medical sums from the first second
-    const order = runOrder(FAMILIES.assistance!);
-    const laneFacts = service.familyFacts(catalogue, order, ON, systemScope());
-    const statements = new Map(order.map((id) => [id, service.runStatement(catalogue, id, ON, systemScope(), laneFacts)] as const));
-    const of = (id: string) => statements.get(id)!.input;
-    const lane = service.laneTables(order, statements, laneFacts);
-    expect(lane).toEqual([...of('tianjin/tekun').ownFacts.filter((x) => lane.includes(x)), ...of('tianjin/rigid-expenditure-hardship').ownFacts.filter((x) => lane.includes(x))]);
-    expect(lane).toHaveLength(3);
-    expect(lane).not.toContain(of('tianjin/dibao').facts[0]);
-    expect(lane.filter((x) => of('tianjin/severe-disability-care-allowance').facts.includes(x))).toEqual([]);
-    expect(laneFacts.registryOnly(of('tianjin/severe-disability-care-allowance').facts)).toHaveLength(1);
     expect(rigid.sql).not.toContain('FROM feed_row __r');
     expect(rigid.sql).not.toContain('policy_latest_verdicts(');
     // (city-wide they read their rows from it: see below)

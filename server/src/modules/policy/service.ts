@@ -294,7 +294,8 @@ export const FAMILY_CONCURRENCY: Record<Db['kind'], number> = { postgres: 2, pgl
 export async function runFamily(db: Db, catalogue: PolicyCatalogue, ids: readonly string[], on: string, scope: Scope, startedBy: string,
   onRun: (s: RunSummary) => void = () => undefined, concurrency: number = FAMILY_CONCURRENCY[db.kind]): Promise<FamilyRun> {
   const order = runOrder(ids);
-  const needs = familyNeeds(order);
+  const inFamily = new Set(order);
+  const needs = new Map(order.map((id) => [id, (BUILDERS[id]?.reads ?? []).filter((r) => r !== id && inFamily.has(r))]));
   const done = new Map<string, RunSummary>();
   const started = new Set<string>();
   let failed: FamilyRun['failed'] = null;
@@ -306,12 +307,12 @@ export async function runFamily(db: Db, catalogue: PolicyCatalogue, ids: readonl
   for (const id of order) {
     try { statements.set(id, runStatement(catalogue, id, on, scope, facts)); } catch { /* its run throws the same */ }
   }
-  // Ahead: the tables that read only the registry and that the runs waiting for decisions will
-  // need are made in a lane of their own from the start (laneTables), beside the runs, when more
-  // than one statement may run at once: a run that needs one waits for it, or makes it itself
-  // when the lane has not come to it. A table the lane cannot make is left to its run, which then
-  // fails with the error.
-  const ahead = concurrency > 1 ? laneTables(order, statements, facts) : [];
+  // Ahead: those tables (a household's members, tekun's persons that need their supporters,
+  // rigid expenditure's medical sums) are made in a lane of their own from the start, in run
+  // order, beside the runs, when more than one statement may run at once: a run that needs one
+  // waits for it, or makes it itself when the lane has not come to it. A table the lane cannot
+  // make is left to its run, which then fails with the error.
+  const ahead = concurrency > 1 ? facts.registryOnly([...statements.values()].flatMap((x) => x.input.facts)) : [];
   const lane = (async () => {
     for (const table of ahead) {
       if (failed) break;
@@ -348,31 +349,6 @@ export async function runFamily(db: Db, catalogue: PolicyCatalogue, ids: readonl
     await lane;
     await facts.drop(db);
   }
-}
-
-/** The policies of a family (in run order) whose decisions each reads, among the family's. */
-function familyNeeds(order: readonly string[]): Map<string, string[]> {
-  const inFamily = new Set(order);
-  return new Map(order.map((id) => [id, (BUILDERS[id]?.reads ?? []).filter((r) => r !== id && inFamily.has(r))]));
-}
-
-/**
- * The tables a family run makes ahead, in a lane beside the runs (runFamily), in run order: those
- * whose rows come from the registry alone (SharedFacts.registryOnly: a household's members,
- * tekun's persons that need their supporters and the supporters found for them, rigid
- * expenditure's medical sums), except those of the policies that read no other's decisions.
- * Those start first (or as soon as a run ends) and make their tables themselves (the members
- * table, by dibao, in two parts on both cores; the count of living persons, by severe
- * disability), while the lane makes, from the first second, what the runs that wait for
- * decisions will need: tekun's chain (its persons pass, its supporter rows, then its aggregates
- * once dibao-edge has decided, its decisions, rigid expenditure after it) is the family's longest
- * (2026-11-29, the 13.6 M-person city: 59.2 -> 58.1 s; the lane had made the members table and
- * the count first, and tekun's chain started 10.8 s late).
- */
-export function laneTables(order: readonly string[], statements: ReadonlyMap<string, RunStatement>, facts: SharedFacts): string[] {
-  const needs = familyNeeds(order);
-  const first = new Set(order.filter((id) => (needs.get(id) ?? []).length === 0).flatMap((id) => statements.get(id)?.input.facts ?? []));
-  return facts.registryOnly([...statements.values()].flatMap((x) => x.input.facts)).filter((t) => !first.has(t));
 }
 
 /**
