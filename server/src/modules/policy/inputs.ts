@@ -302,9 +302,9 @@ const FINANCE_ITEM: Record<FinanceCol, { when: (x: string) => string; value: (x:
  * 068: the list itself when it has more than two items), so that every column a total reads is
  * in the index of a household's members (person_members_idx: the members table is an index-only
  * scan). Inline, a total costs a few comparisons instead of a function scan and an aggregate per
- * person: tekun's per-supporter pass
- * over the 13.6 M-person city took 26 s with the lateral join this replaces and 11 s inline over
- * the jsonb (2026-11-28); a total read out of the jsonb itself cost ~0.48 µs a person.
+ * person: tekun's per-supporter pass over the 13.6 M-person city took 26 s with the lateral join
+ * this replaces and 11 s inline over the jsonb (2026-11-28); a total read out of the jsonb itself
+ * cost ~0.48 µs a person.
  */
 export const finance = (p: string, on: string, col: FinanceCol): string => {
   const f = FINANCE_ITEM[col];
